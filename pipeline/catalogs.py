@@ -1,0 +1,197 @@
+"""Gettext catalogs: writing POTs, merging POs with GNU msgmerge, and reading translations.
+
+polib writes templates (it round-trips the format with almost no loss); GNU ``msgmerge
+--previous`` merges, because it is what translators' tools assume: fuzzy matching with ``#|``
+previous msgids, obsolete ``#~`` entries that come back when their text returns, and comments
+and custom headers kept. Babel's update loses data (see DESIGN.md).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import polib
+
+from pipeline.model import Location
+from pipeline.report import ContentError
+
+WRAP = 79  # GNU gettext's width, so msgmerge and our writer agree and files never churn
+_POT_DATE = re.compile(r'^"POT-Creation-Date: [^"\\]*\\n"$', re.M)
+
+
+@dataclass(frozen=True)
+class TemplateEntry:
+    msgid: str
+    occurrences: tuple[tuple[str, int], ...]
+    comments: tuple[str, ...]
+
+
+def render_pot(entries: list[TemplateEntry], project: str, creation_date: str) -> str:
+    pot = polib.POFile(wrapwidth=WRAP)
+    pot.metadata = {
+        "Project-Id-Version": project,
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": creation_date,
+        "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
+        "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
+        "Language-Team": "LANGUAGE <LL@li.org>",
+        "Language": "",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    pot.metadata_is_fuzzy = ["fuzzy"]
+    for entry in entries:
+        pot.append(polib.POEntry(msgid=entry.msgid, msgstr="",
+                                 occurrences=[(p, str(n)) for p, n in entry.occurrences],
+                                 comment="\n".join(entry.comments)))
+    return str(pot) + "\n"
+
+
+def pot_creation_date(text: str) -> str | None:
+    m = re.search(r'"POT-Creation-Date: ([^"\\]*)\\n"', text)
+    return m.group(1) if m else None
+
+
+def same_except_date(old: str, new: str) -> bool:
+    return _POT_DATE.sub("", old) == _POT_DATE.sub("", new)
+
+
+def gettext_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise RuntimeError(f"GNU gettext's '{name}' is not installed; run 'make setup' "
+                           "(as root it installs the Debian package 'gettext')")
+    return path
+
+
+def _gettext_error(stderr: str, fallback: Location, code: str) -> ContentError:
+    """Turn msgmerge/msgfmt's ``file:line: message`` into our error form."""
+    for line in stderr.splitlines():
+        if m := re.match(r"^(.+?):(\d+):(?:\d+:)?\s*(.+)$", line):
+            return ContentError(Location(fallback.path, int(m.group(2))), m.group(3).strip(),
+                                code)
+    message = " ".join(stderr.split()) or "gettext tool failed"
+    return ContentError(fallback, message[:300], code)
+
+
+def msgmerge(po_text: bytes, pot_path: Path, po_rel: str, lang: str) -> bytes:
+    """Merge a PO (as bytes) with a POT; return the merged PO bytes or raise ContentError."""
+    cmd = [gettext_tool("msgmerge"), "--previous", "--quiet", f"--width={WRAP}",
+           f"--lang={lang}", "-o", "-", "-", str(pot_path)]
+    done = subprocess.run(cmd, input=po_text, capture_output=True)
+    if done.returncode != 0:
+        raise _gettext_error(done.stderr.decode("utf-8", "replace").replace("<stdin>", po_rel),
+                             Location(po_rel), "po-syntax")
+    return done.stdout
+
+
+def msgfmt_check(path: Path, rel: str) -> None:
+    done = subprocess.run([gettext_tool("msgfmt"), "--check", "-o", "/dev/null", str(path)],
+                          capture_output=True)
+    if done.returncode != 0:
+        raise _gettext_error(done.stderr.decode("utf-8", "replace").replace(str(path), rel),
+                             Location(rel), "po-check")
+
+
+def ensure_header(po: bytes, lang: str, plural_forms: str) -> bytes:
+    """Set Language and Plural-Forms in the header entry, leaving every other byte alone.
+
+    Runs before msgmerge, which then wraps the header its own way, so a second update sees a
+    correct header and changes nothing.
+    """
+    text = po.decode("latin-1")  # byte-preserving for any ASCII-compatible charset
+    m = re.search(r'^msgid ""\nmsgstr ""\n((?:"[^\n]*"\n?)*)', text, re.M)
+    if m is None:
+        return po
+    joined = "".join(line[1:-1] for line in m.group(1).splitlines())
+    fields = [f for f in joined.split("\\n") if f]
+    wanted = {"Language": lang, "Plural-Forms": plural_forms}
+    out, seen = [], set()
+    for field in fields:
+        key = field.partition(":")[0]
+        if key in wanted:
+            if key in seen:
+                continue
+            seen.add(key)
+            field = f"{key}: {wanted[key]}"
+        out.append(field)
+    out += [f"{key}: {value}" for key, value in wanted.items() if key not in seen]
+    if out == fields:
+        return po
+    block = "".join(f'"{field}\\n"\n' for field in out)
+    return (text[: m.start(1)] + block + text[m.end(1):]).encode("latin-1")
+
+
+def new_po_header(lang: str, plural_forms: str, project: str) -> bytes:
+    """The header of a newly created catalog, in the form msginit writes."""
+    return (
+        "# Translations of the health library.\n"
+        "# This file is distributed under the same license as the articles.\n"
+        "#\n"
+        'msgid ""\n'
+        'msgstr ""\n'
+        f'"Project-Id-Version: {project}\\n"\n'
+        '"PO-Revision-Date: YEAR-MO-DA HO:MI+ZONE\\n"\n'
+        '"Last-Translator: FULL NAME <EMAIL@ADDRESS>\\n"\n'
+        '"Language-Team: LANGUAGE <LL@li.org>\\n"\n'
+        f'"Language: {lang}\\n"\n'
+        '"MIME-Version: 1.0\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Content-Transfer-Encoding: 8bit\\n"\n'
+        f'"Plural-Forms: {plural_forms}\\n"\n'
+    ).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Translation:
+    msgstr: str
+    fuzzy: bool
+    line: int
+    previous_msgid: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The live entries of one PO file, keyed by msgid."""
+
+    path: Path
+    rel: str
+    language: str
+    entries: Mapping[str, Translation]
+
+
+def read_catalog(path: Path, rel: str) -> Catalog:
+    """Read a PO file for the build; raises ContentError naming the file and line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(Location(rel), f"cannot read: {exc.strerror}", "unreadable") from exc
+    try:
+        po = polib.pofile(decode_po(raw))
+    except (OSError, ValueError, LookupError, UnicodeDecodeError) as exc:
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
+        message = re.sub(r"\s*\(line \d+\)", "", str(exc)) or "cannot be parsed"
+        raise ContentError(Location(rel, line), f"PO syntax: {message}", "po-syntax") from exc
+    entries = {}
+    for entry in po:
+        if entry.obsolete or not entry.msgid:
+            continue
+        entries[entry.msgid] = Translation(entry.msgstr, "fuzzy" in entry.flags, entry.linenum,
+                                           entry.previous_msgid or "")
+    return Catalog(path, rel, po.metadata.get("Language", ""), MappingProxyType(entries))
+
+
+def decode_po(raw: bytes) -> str:
+    return raw.decode(_charset(raw)).lstrip("\ufeff")
+
+
+def _charset(raw: bytes) -> str:
+    m = re.search(rb"charset=([A-Za-z0-9_-]+)", raw[:4000])
+    name = m.group(1).decode() if m else "utf-8"
+    return "utf-8-sig" if name.lower() in ("utf-8", "charset") else name

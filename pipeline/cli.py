@@ -1,0 +1,85 @@
+"""Command line: ``pipeline [-C DIR] COMMAND``. Exit 0 on success, 1 on content errors,
+2 on usage errors."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import load_config
+from pipeline.report import ContentError, Reporter
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pipeline", description="Publish patient health "
+                                     "articles as accessible, translated pages with audio.")
+    parser.add_argument("-C", dest="root", type=Path, default=Path("."), metavar="DIR",
+                        help="content project folder (default: the current folder)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems and "
+                        "the summary")
+    parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    imp = sub.add_parser("import", help="turn health-library text exports into source/*.md")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE.txt")
+    imp.add_argument("--force", action="store_true", help="replace existing sources")
+
+    sub.add_parser("extract", help="write locales/<slug>.pot from the sources")
+
+    upd = sub.add_parser("update", help="create or merge locales/<ll>/LC_MESSAGES/<slug>.po")
+    upd.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
+    upd.add_argument("--check", action="store_true", help="exit 1 without writing when "
+                     "catalogs are out of date (for CI)")
+
+    bld = sub.add_parser("build", help="build the site (pages, audio, manifest) in output/")
+    bld.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
+    bld.add_argument("--no-audio", action="store_true", help="build pages only")
+    bld.add_argument("-j", "--jobs", type=int, default=0, help="worker processes "
+                     "(default: all cores)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    root: Path = args.root
+    if not root.is_dir():
+        print(f"pipeline: error: -C {root}: no such folder", file=sys.stderr)
+        return 2
+    reporter = Reporter(strict=args.strict, quiet=args.quiet)
+    try:
+        config = load_config(root)
+    except ContentError as exc:
+        reporter.add(exc.issue)
+        print(f"pipeline: stopped: the configuration has an error; {reporter.tally()}",
+              file=sys.stderr)
+        return 1
+    try:
+        summary = _run(args, config, reporter)
+    except KeyboardInterrupt:
+        print("pipeline: interrupted; finished files are complete, nothing half-written "
+              "was left", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:  # missing tools and other environment problems
+        print(f"pipeline: error: {exc}", file=sys.stderr)
+        return 1
+    print(summary)
+    return reporter.exit_code()
+
+
+def _run(args: argparse.Namespace, config, reporter: Reporter) -> str:
+    from pipeline import commands
+
+    if args.command == "import":
+        return commands.import_text(config, reporter, args.files, args.force)
+    if args.command == "extract":
+        return commands.extract(config, reporter)
+    if args.command == "update":
+        return commands.update(config, reporter, args.locales, check_only=args.check)
+    if args.command == "build":
+        from pipeline.build import BuildOptions, build
+
+        return build(config, reporter, BuildOptions(
+            locales=tuple(args.locales or ()), audio=not args.no_audio, jobs=args.jobs))
+    raise AssertionError(args.command)

@@ -1,0 +1,139 @@
+"""``pipeline.toml``: the content project's settings, validated so every error names its key."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from pipeline.locales import is_valid
+from pipeline.model import Location
+from pipeline.report import ContentError
+
+CONFIG_NAME = "pipeline.toml"
+
+# section -> key -> (expected type, description); "*" means any key (e.g. a locale code).
+_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "project": {"name": str, "source_language": str, "locales": list},
+    "build": {"publish_threshold": (int, float), "site_title": str},
+    "audio": {"enabled": bool, "voices": dict, "rates": dict, "workers": int},
+    "checks": {"*": str},
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    name: str = "Health Library"
+    source_language: str = "en"
+    locales: tuple[str, ...] = ()
+    publish_threshold: float = 80.0
+    audio_enabled: bool = True
+    voices: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    rates: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    audio_workers: int = 0
+    check_severities: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    def rel(self, path: Path) -> str:
+        """A path as messages print it: relative to the project root when inside it."""
+        try:
+            return str(Path(path).resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line where ``key`` is defined, so errors point at it (tomllib gives no positions)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(rf"\s*(\[+\s*)?([\w.\"-]*\.)?\"?{re.escape(key)}\"?\s*(=|\]|\.)", line):
+            return number
+    return 0
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate ``root/pipeline.toml``; a missing file means all defaults."""
+    root = Path(root)
+    path = root / CONFIG_NAME
+    if not path.exists():
+        return Config(root=root)
+    where = Location(CONFIG_NAME)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(where, f"cannot read: {exc}", "config-unreadable") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
+        raise ContentError(Location(CONFIG_NAME, line), f"invalid TOML: {exc}", "config-syntax")
+
+    def fail(key: str, message: str) -> None:
+        leaf = key.rsplit(".", 1)[-1]
+        raise ContentError(Location(CONFIG_NAME, _line_of(text, leaf)), f"{key}: {message}",
+                           "config-key")
+
+    for section, values in data.items():
+        if section not in _SCHEMA:
+            fail(section, f"unknown section (expected one of {', '.join(_SCHEMA)})")
+        if not isinstance(values, dict):
+            fail(section, "must be a table")
+        allowed = _SCHEMA[section]
+        for key, value in values.items():
+            expected = allowed.get(key, allowed.get("*"))
+            if expected is None:
+                fail(f"{section}.{key}", f"unknown key (expected one of {', '.join(allowed)})")
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                fail(f"{section}.{key}", f"has the wrong type {type(value).__name__}")
+
+    project = data.get("project", {})
+    build = data.get("build", {})
+    audio = data.get("audio", {})
+    source_language = project.get("source_language", "en")
+    if not is_valid(source_language):
+        fail("project.source_language", f"unknown locale code '{source_language}'")
+    locales = project.get("locales", [])
+    for code in locales:
+        if not isinstance(code, str) or not is_valid(code):
+            fail("project.locales", f"unknown locale code '{code}'")
+    if len(set(locales)) != len(locales):
+        fail("project.locales", "lists a locale twice")
+    threshold = build.get("publish_threshold", 80)
+    if not 0 <= threshold <= 100:
+        fail("build.publish_threshold", "must be between 0 and 100")
+    for table in ("voices", "rates"):
+        for code, value in audio.get(table, {}).items():
+            if code not in locales and code != source_language:
+                fail(f"audio.{table}.{code}", "is not a configured locale")
+            if table == "voices" and not isinstance(value, str):
+                fail(f"audio.voices.{code}", "must be an espeak voice id or \"\" for none")
+            if table == "rates" and (not isinstance(value, int) or not 60 <= value <= 400):
+                fail(f"audio.rates.{code}", "must be words per minute between 60 and 400")
+    for code, severity in data.get("checks", {}).items():
+        if severity not in ("error", "warning", "off"):
+            fail(f"checks.{code}", "must be \"error\", \"warning\" or \"off\"")
+    return Config(
+        root=root,
+        name=project.get("name", "Health Library"),
+        source_language=source_language,
+        locales=tuple(locales),
+        publish_threshold=float(threshold),
+        audio_enabled=audio.get("enabled", True),
+        voices=MappingProxyType(dict(audio.get("voices", {}))),
+        rates=MappingProxyType(dict(audio.get("rates", {}))),
+        audio_workers=audio.get("workers", 0),
+        check_severities=MappingProxyType(dict(data.get("checks", {}))),
+    )

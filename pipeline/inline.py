@@ -1,0 +1,127 @@
+"""The inline tag language of msgids, and how translated text becomes safe HTML.
+
+Translators see ``<em>``, ``<strong>``, ``<code>``, ``<br/>`` and numbered link tags ``<a1>``.
+Link targets live only in the source, so a translator can move a link but cannot break or
+redirect it. Everything else in a msgstr is text and is escaped: translated text is untrusted.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+from pipeline.model import Link
+
+_TAG = re.compile(r"<(/?)(em|strong|code|a\d+)>|<br ?/>")
+# Anything a browser could take for markup, used to spot injected HTML in a msgstr.
+_HTMLISH = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|<\s*[A-Za-z]|&#?\w+;")
+
+
+def looks_like_tag(text: str) -> bool:
+    return bool(_TAG.search(text))
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "text", "open", "close", "br"
+    value: str  # text, or the tag name
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    pos = 0
+    for m in _TAG.finditer(text):
+        if m.start() > pos:
+            tokens.append(Token("text", text[pos:m.start()]))
+        if m.group(0).startswith("<br"):
+            tokens.append(Token("br", "br"))
+        else:
+            tokens.append(Token("close" if m.group(1) else "open", m.group(2)))
+        pos = m.end()
+    if pos < len(text):
+        tokens.append(Token("text", text[pos:]))
+    return tokens
+
+
+def tag_signature(text: str) -> Counter:
+    """The multiset of tags in a string; source and translation must have the same one."""
+    return Counter((t.kind, t.value) for t in tokenize(text) if t.kind != "text")
+
+
+def markup_problems(source: str, translation: str) -> list[str]:
+    """Why ``translation``'s markup cannot be trusted against ``source``; empty when fine."""
+    problems: list[str] = []
+    expected, found = tag_signature(source), tag_signature(translation)
+    if expected != found:
+        missing = expected - found
+        extra = found - expected
+        parts = []
+        if missing:
+            parts.append("missing " + ", ".join(_show(k) for k in sorted(missing)))
+        if extra:
+            parts.append("unexpected " + ", ".join(_show(k) for k in sorted(extra)))
+        problems.append("inline markup differs from the source (" + "; ".join(parts) + ")")
+    elif not _balanced(translation):
+        problems.append("inline tags are not properly nested or closed")
+    leftover = _TAG.sub("", translation)
+    source_leftover = _TAG.sub("", source)
+    injected = set(_HTMLISH.findall(leftover)) - set(_HTMLISH.findall(source_leftover))
+    if injected:
+        problems.append("contains HTML that the source does not have: "
+                        + ", ".join(sorted(injected))[:80])
+    return problems
+
+
+def _show(key: tuple[str, str]) -> str:
+    kind, name = key
+    return {"open": f"<{name}>", "close": f"</{name}>", "br": "<br/>"}[kind]
+
+
+def _balanced(text: str) -> bool:
+    stack: list[str] = []
+    for token in tokenize(text):
+        if token.kind == "open":
+            if token.value in stack:
+                return False
+            stack.append(token.value)
+        elif token.kind == "close":
+            if not stack or stack.pop() != token.value:
+                return False
+    return not stack
+
+
+def to_html(text: str, links: tuple[Link, ...] = ()) -> Markup:
+    """Render a validated string to HTML; text is escaped, tags map to fixed elements."""
+    targets = {f"a{link.number}": link for link in links}
+    out: list[str] = []
+    for token in tokenize(text):
+        if token.kind == "text":
+            out.append(escape(token.value, quote=False))
+        elif token.kind == "br":
+            out.append("<br>")
+        elif token.value.startswith("a"):
+            link = targets.get(token.value)
+            if link is None:
+                continue  # validation rejects this; never emit an anchor without a source URL
+            if token.kind == "open":
+                title = f' title="{escape(link.title)}"' if link.title else ""
+                out.append(f'<a href="{escape(link.url)}"{title}>')
+            else:
+                out.append("</a>")
+        else:
+            out.append(f"<{'/' if token.kind == 'close' else ''}{token.value}>")
+    return Markup("".join(out))
+
+
+def to_plain(text: str) -> str:
+    """The words only, for speech, search and word counts."""
+    return re.sub(r"\s+", " ", "".join(
+        t.value if t.kind == "text" else " " if t.kind == "br" else "" for t in tokenize(text)
+    )).strip()
+
+
+def word_count(text: str) -> int:
+    return len(to_plain(text).split())
