@@ -48,7 +48,8 @@ def render_pot(entries: list[TemplateEntry], project: str, creation_date: str) -
     pot.metadata_is_fuzzy = ["fuzzy"]
     for entry in entries:
         pot.append(polib.POEntry(msgid=entry.msgid, msgstr="",
-                                 occurrences=[(p, str(n)) for p, n in entry.occurrences],
+                                 occurrences=[(p, str(n) if n else "")
+                                              for p, n in entry.occurrences],
                                  comment="\n".join(entry.comments)))
     return str(pot) + "\n"
 

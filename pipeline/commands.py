@@ -9,7 +9,8 @@ from pipeline.fsutil import write_text_atomic
 from pipeline.model import Article, Location, UpdateResult
 from pipeline.progress import progress_bar
 from pipeline.report import ContentError, Reporter
-from pipeline.stages.extract import extract_article
+from pipeline.stages.extract import extract_article, write_template
+from pipeline.ui import UI_DOMAIN, ui_template_entries
 from pipeline.stages.read import load_articles
 from pipeline.stages.update import po_path_for, update_catalog
 
@@ -29,8 +30,11 @@ def extract(config: Config, reporter: Reporter) -> str:
         result = extract_article(article, config.locales_dir, config.name)
         written += result.written
         messages += result.messages
+    ui = write_template(config.locales_dir / f"{UI_DOMAIN}.pot", UI_DOMAIN,
+                        ui_template_entries(), config.name)
+    written += ui.written
     return (f"extract: {len(articles)} article(s), {messages} message(s), "
-            f"{written} template(s) written, {len(articles) - written} unchanged; "
+            f"{written} template(s) written, {len(articles) + 1 - written} unchanged; "
             f"{reporter.tally()}")
 
 

@@ -59,15 +59,19 @@ def _comments(segment: Segment, headings: dict[str, str]) -> list[str]:
 
 
 def extract_article(article: Article, locales_dir: Path, project: str) -> ExtractResult:
-    pot_path = locales_dir / f"{article.slug}.pot"
-    entries = template_entries(article)
+    return write_template(locales_dir / f"{article.slug}.pot", article.slug,
+                          template_entries(article), project)
+
+
+def write_template(pot_path: Path, slug: str, entries: list[TemplateEntry],
+                   project: str) -> ExtractResult:
     old = pot_path.read_text(encoding="utf-8") if pot_path.exists() else ""
     date = pot_creation_date(old) if old else None
     text = render_pot(entries, project, date or _now())
     if old and not same_except_date(old, text):
         text = render_pot(entries, project, _now())
     written = write_text_atomic(pot_path, text)
-    return ExtractResult(article.slug, pot_path, len(entries), written)
+    return ExtractResult(slug, pot_path, len(entries), written)
 
 
 def _now() -> str:

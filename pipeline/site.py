@@ -1,0 +1,194 @@
+"""Writes the static site: pages per locale, language indexes, the chooser, assets, manifest.
+
+Every file goes through an atomic write that skips unchanged content; files from earlier
+builds that this build no longer produces (an article withdrawn or below threshold) are removed
+so the site never links to or serves stale pages.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.catalogs import read_catalog
+from pipeline.config import Config
+from pipeline.fsutil import write_bytes_atomic, write_text_atomic
+from pipeline.locales import locale_info
+from pipeline.model import AudioTrack, LocalizedArticle, Location
+from pipeline.report import ContentError, Reporter
+from pipeline.stages.render import ASSETS, PageLink, Renderer, UIText
+from pipeline.ui import CatalogTranslations, ui_po_path
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    locales: tuple[str, ...]
+    pages: tuple[LocalizedArticle, ...]
+    withheld: tuple[Any, ...]
+    audio: Any  # SpeakResult or None when audio is off
+
+
+def render_site(site: Site, reporter: Reporter) -> int:
+    config = site.config
+    out = config.output_dir
+    renderer = Renderer(config.root, config.name, config.source_language)
+    produced: set[Path] = set()
+
+    def emit(path: Path, text: str) -> None:
+        write_text_atomic(path, text)
+        produced.add(path)
+
+    for asset in sorted(ASSETS.iterdir()):
+        target = out / "assets" / asset.name
+        write_bytes_atomic(target, asset.read_bytes())
+        produced.add(target)
+    tracks = _tracks_by_page(site.audio)
+    silent = set(site.audio.silent_locales) if site.audio is not None else set()
+    failed_pages = {(f.slug, f.locale) for f in getattr(site.audio, "failures", ()) or ()
+                    if hasattr(f, "slug")}
+    count = 0
+    live_locales: list[tuple[Any, int]] = []
+    for locale in site.locales:
+        info = locale_info(locale)
+        ui = _ui_text(config, locale, reporter)
+        pages = [p for p in site.pages if p.locale == locale]
+        if not pages:
+            continue
+        live_locales.append((info, len(pages)))
+        for page in pages:
+            versions = [PageLink(locale_info(p.locale), f"../{p.lang}/{p.slug}.html",
+                                 p.locale == locale)
+                        for p in site.pages if p.slug == page.slug]
+            note = ""
+            if locale in silent:
+                note = ui.attr("Audio is not available in this language yet.")
+            elif (page.slug, locale) in failed_pages:
+                note = ui.attr("Some audio could not be made for this page.")
+            try:
+                html = renderer.article_page(page, versions, ui,
+                                             tracks.get((locale, page.slug), {}), note)
+            except ContentError as exc:
+                reporter.add(exc.issue)
+                continue
+            emit(out / info.tag / f"{page.slug}.html", html)
+            count += 1
+        index_versions = [PageLink(locale_info(c), f"../{locale_info(c).tag}/index.html",
+                                   c == locale)
+                          for c in site.locales if any(p.locale == c for p in site.pages)]
+        try:
+            emit(out / info.tag / "index.html", renderer.locale_index(
+                info, sorted(pages, key=lambda p: p.title.text.casefold()), index_versions, ui))
+            count += 1
+        except ContentError as exc:
+            reporter.add(exc.issue)
+    source = locale_info(config.source_language)
+    try:
+        emit(out / "index.html", renderer.chooser(
+            source, live_locales, _ui_text(config, config.source_language, reporter)))
+        count += 1
+    except ContentError as exc:
+        reporter.add(exc.issue)
+    count += _copy_media(site, out, produced, reporter)
+    for track_path in (t.path for t in getattr(site.audio, "tracks", ()) or ()):
+        produced.add(out / track_path)
+    emit(out / "manifest.json", manifest_json(site))
+    for folder in [out / "assets", out / "media", *(out / locale_info(c).tag
+                                                     for c in site.locales)]:
+        _remove_stale(folder, produced, keep_audio=site.audio is None)
+    return count
+
+
+def _ui_text(config: Config, locale: str, reporter: Reporter) -> UIText:
+    catalog = None
+    if locale != config.source_language:
+        path = ui_po_path(config.locales_dir, locale)
+        if path.exists():
+            try:
+                catalog = read_catalog(path, config.rel(path))
+            except ContentError as exc:
+                reporter.add(exc.issue)
+        else:
+            reporter.warn(Location(config.rel(path)), "no interface catalog; page chrome is "
+                          "shown in the source language", "no-catalog")
+    return UIText(CatalogTranslations(catalog), locale_info(locale).tag,
+                  config.source_language)
+
+
+def _tracks_by_page(audio: Any) -> dict[tuple[str, str], dict[str, AudioTrack]]:
+    result: dict[tuple[str, str], dict[str, AudioTrack]] = {}
+    for track in getattr(audio, "tracks", ()) or ():
+        result.setdefault((track.locale, track.slug), {})[track.section_id] = track
+    return result
+
+
+def _copy_media(site: Site, out: Path, produced: set[Path], reporter: Reporter) -> int:
+    copied = 0
+    for page in site.pages:
+        if page.locale != site.config.source_language:
+            continue
+        for section in page.article.sections:
+            for block in section.blocks:
+                if block.image is None or "://" in block.image.src:
+                    continue
+                src = page.article.path.parent / block.image.src
+                target = out / "media" / block.image.src
+                if not src.is_file():
+                    reporter.error(block.image.alt.location, f"image '{block.image.src}' not "
+                                   "found", "missing-image")
+                    continue
+                write_bytes_atomic(target, src.read_bytes())
+                produced.add(target)
+                copied += 1
+    return copied
+
+
+def _remove_stale(folder: Path, produced: set[Path], keep_audio: bool) -> None:
+    if not folder.is_dir():
+        return
+    for path in list(folder.rglob("*")):
+        if not path.is_file() or path in produced or "_review" in path.parts:
+            continue
+        if path.suffix == ".mp3" and keep_audio:
+            continue  # --no-audio keeps the audio of earlier builds
+        if path.suffix in (".html", ".mp3", ".json", ".css") or "media" in path.parts:
+            path.unlink()
+    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
+        if not any(sub.iterdir()):
+            shutil.rmtree(sub, ignore_errors=True)
+
+
+def manifest_json(site: Site) -> str:
+    """Deterministic (no timestamps), so an unchanged site keeps an unchanged manifest."""
+    config = site.config
+    audio = site.audio
+    data = {
+        "generator": f"health-pipeline {__version__}",
+        "source_language": locale_info(config.source_language).tag,
+        "locales": [
+            {"code": code, "tag": locale_info(code).tag, "name": locale_info(code).native_name,
+             "dir": locale_info(code).direction,
+             "audio": audio is not None and code not in audio.silent_locales,
+             "articles": sorted(p.slug for p in site.pages if p.locale == code)}
+            for code in site.locales],
+        "pages": [
+            {"locale": p.locale, "lang": p.lang, "slug": p.slug, "path": f"{p.lang}/{p.slug}.html",
+             "title": p.title.text, "coverage": round(p.coverage, 1),
+             "translated_words": p.translated_words, "total_words": p.total_words,
+             "fallback_segments": sum(1 for s in p.segments if s.status.is_fallback
+                                      and s.source.translatable)}
+            for p in site.pages],
+        "withheld": [{"slug": w.slug, "locale": w.locale, "reason": w.reason}
+                     for w in site.withheld],
+        "audio": [
+            {"locale": t.locale, "slug": t.slug, "section": t.section_id, "path": t.path,
+             "voice": t.voice, "duration": round(t.duration, 3), "bytes": t.size,
+             "segments": [{"text": s.text, "lang": s.lang, "voice": s.voice,
+                           "start": round(s.start, 3), "end": round(s.end, 3)}
+                          for s in t.timings]}
+            for t in getattr(audio, "tracks", ()) or ()],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

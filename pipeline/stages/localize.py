@@ -1,0 +1,84 @@
+"""Localize stage: ``Article`` x catalog -> ``LocalizedArticle``.
+
+A segment shows its msgstr only when it is translated, not fuzzy, and valid; otherwise it falls
+back to the source text and keeps the source language, so the page marks it with ``lang`` and
+``dir`` and screen readers switch voice. Fuzzy text is never published: a fuzzy suggestion can
+be wrong in meaning.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from pipeline.catalogs import Catalog
+from pipeline.inline import markup_problems, word_count
+from pipeline.locales import locale_info
+from pipeline.model import (Article, Block, Issue, LocalizedArticle, LocalizedBlock,
+                            LocalizedSection, LocalizedSegment, Location, Segment, Severity,
+                            Status)
+
+# Extra checks (see checks.py) return issues for a (segment, msgstr); errors block publishing.
+ExtraCheck = Callable[[Segment, str, Location], list[Issue]]
+
+
+def localize(article: Article, locale: str, catalog: Catalog | None,
+             warn: Callable[[Issue], None], extra_check: ExtraCheck | None = None
+             ) -> LocalizedArticle:
+    source = locale_info(article.lang)
+    target = locale_info(locale)
+    is_source = catalog is None
+
+    def one(segment: Segment) -> LocalizedSegment:
+        def fallback(status: Status, reason: str = "", line: int = 0) -> LocalizedSegment:
+            return LocalizedSegment(segment, segment.text, source.tag, source.direction,
+                                    status, reason, line)
+
+        if not segment.translatable:
+            return fallback(Status.SOURCE if is_source else Status.NOT_TRANSLATABLE)
+        if is_source:
+            return LocalizedSegment(segment, segment.text, target.tag, target.direction,
+                                    Status.SOURCE)
+        entry = catalog.entries.get(segment.text)
+        if entry is None or not entry.msgstr.strip():
+            return fallback(Status.UNTRANSLATED, line=entry.line if entry else 0)
+        if entry.fuzzy:
+            return fallback(Status.FUZZY, "needs review (fuzzy)", entry.line)
+        where = Location(catalog.rel, entry.line)
+        problems = markup_problems(segment.text, entry.msgstr)
+        if problems:
+            reason = "; ".join(problems)
+            warn(Issue(where, Severity.WARNING, f"{reason}; the source text is shown "
+                       "instead", "markup"))
+            return fallback(Status.INVALID, reason, entry.line)
+        if extra_check is not None:
+            errors = [i for i in extra_check(segment, entry.msgstr, where)
+                      if i.severity is Severity.ERROR]
+            if errors:
+                return fallback(Status.INVALID, "; ".join(i.message for i in errors),
+                                entry.line)
+        return LocalizedSegment(segment, entry.msgstr, target.tag, target.direction,
+                                Status.TRANSLATED, "", entry.line)
+
+    def block(b: Block) -> LocalizedBlock:
+        return LocalizedBlock(b.kind, tuple(one(s) for s in b.segments),
+                              b.image.src if b.image else "",
+                              one(b.image.alt) if b.image else None, b.start)
+
+    sections = tuple(
+        LocalizedSection(s.id, one(s.heading) if s.heading else None,
+                         tuple(block(b) for b in s.blocks))
+        for s in article.sections
+    )
+    title = one(article.title)
+    subtitle = one(article.subtitle) if article.subtitle else None
+    localized = LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
+                                 sections, catalog.rel if catalog else "")
+    total = translated = 0
+    for seg in localized.segments:
+        if not seg.source.translatable:
+            continue
+        words = word_count(seg.source.text)
+        total += words
+        if seg.status in (Status.TRANSLATED, Status.SOURCE):
+            translated += words
+    return LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
+                            sections, catalog.rel if catalog else "", translated, total)

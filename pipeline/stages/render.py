@@ -1,0 +1,181 @@
+"""Render stage: ``LocalizedArticle`` -> HTML pages with Jinja2 (autoescape on).
+
+Templates live in the package and can be overridden by ``templates/`` in the content project.
+Translated text reaches the page only through ``inline.to_html`` (escaped text, fixed tags, link
+targets from the source), never as a template or raw HTML.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+from babel.dates import format_date
+from markupsafe import Markup, escape
+
+from pipeline.inline import to_html, to_plain
+from pipeline.locales import LocaleInfo, locale_info
+from pipeline.model import AudioTrack, LocalizedArticle, LocalizedSegment, Location
+from pipeline.report import ContentError
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A language version of a page, for the switcher and ``<link rel=alternate>``."""
+
+    info: LocaleInfo
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class UIText:
+    """Site chrome (skip link, labels) in one locale, with the source as fallback.
+
+    ``_`` is for element content: untranslated chrome is wrapped in a ``lang`` span so screen
+    readers switch voice. ``_a`` is for attributes, where no such wrapping is possible.
+    """
+
+    translations: gettext.NullTranslations
+    page_lang: str
+    source_lang: str
+
+    def _lookup(self, message: str) -> str:
+        text = self.translations.gettext(message)
+        # A translator's braces must name the same placeholders, or format() could fail or
+        # reach into objects; such a msgstr falls back to the source.
+        if sorted(_PLACEHOLDER.findall(text)) != sorted(_PLACEHOLDER.findall(message)):
+            return message
+        return text
+
+    def attr(self, message: str, **values: object) -> str:
+        text = self._lookup(message)
+        return text.format(**values) if values else text
+
+    def content(self, message: str, **values: object) -> Markup:
+        text = self._lookup(message)
+        fallback = text == message and self.page_lang.split("-")[0] != self.source_lang
+        rendered = escape(text).format(**values) if values else escape(text)
+        if fallback:
+            return Markup(f'<span lang="{self.source_lang}" dir="ltr">{rendered}</span>')
+        return Markup(rendered)
+
+
+def make_environment(project_templates: Path) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if project_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(project_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["plain"] = lambda s: to_plain(s.text) if isinstance(s, LocalizedSegment) else s
+    return env
+
+
+def segment_html(segment: LocalizedSegment) -> Markup:
+    return to_html(segment.text, segment.source.links)
+
+
+def lang_attrs(segment: LocalizedSegment | None, page_lang: str) -> Markup:
+    """``lang``/``dir`` for text whose language differs from the page's (fallbacks)."""
+    if segment is None or segment.lang == page_lang:
+        return Markup("")
+    return Markup(f' lang="{escape(segment.lang)}" dir="{escape(segment.dir)}"')
+
+
+def format_review_date(iso: str, locale: str) -> str:
+    if not iso:
+        return ""
+    return format_date(dt.date.fromisoformat(iso), format="long",
+                       locale=locale_info(locale).babel_locale)
+
+
+def format_duration(seconds: float) -> str:
+    total = int(round(seconds))
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def format_size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1000))} kB"
+
+
+class Renderer:
+    """Renders pages; template errors become ``path:line`` content errors."""
+
+    def __init__(self, project_root: Path, site_name: str, source_lang: str):
+        self.root = project_root
+        self.env = make_environment(project_root / "templates")
+        self.site_name = site_name
+        self.source_lang = source_lang
+
+    def _render(self, name: str, **context: object) -> str:
+        try:
+            template = self.env.get_template(name)
+            return template.render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ContentError(Location(self._template_rel(exc.filename or name), exc.lineno),
+                               f"template syntax: {exc.message}", "template") from exc
+        except jinja2.TemplateError as exc:
+            raise ContentError(Location(self._template_rel(name), _template_line(exc)),
+                               f"template error: {exc}", "template") from exc
+
+    def _template_rel(self, filename: str) -> str:
+        path = Path(filename)
+        for base, prefix in ((self.root, ""), (PACKAGE_TEMPLATES.parent.parent, "")):
+            try:
+                return prefix + str(path.resolve().relative_to(base.resolve()))
+            except ValueError:
+                continue
+        return str(path)
+
+    def common(self, info: LocaleInfo, ui: UIText, depth: int) -> dict[str, object]:
+        up = "../" * depth
+        return dict(site_name=self.site_name, page=info, _=ui.content, _a=ui.attr,
+                    root=up, assets=f"{up}assets/", seg=segment_html,
+                    lang_attrs=lambda s: lang_attrs(s, info.tag), source_lang=self.source_lang)
+
+    def article_page(self, article: LocalizedArticle, versions: list[PageLink], ui: UIText,
+                     tracks: dict[str, AudioTrack], audio_note: str) -> str:
+        info = locale_info(article.locale)
+        return self._render(
+            "article.html", **self.common(info, ui, 1), article=article, versions=versions,
+            tracks=tracks, audio_note=audio_note,
+            reviewed=format_review_date(article.article.reviewed, article.locale),
+            duration=format_duration, size=format_size, x_default=_x_default(versions,
+                                                                             self.source_lang))
+
+    def locale_index(self, info: LocaleInfo, articles: list[LocalizedArticle],
+                     versions: list[PageLink], ui: UIText) -> str:
+        return self._render("locale_index.html", **self.common(info, ui, 1), articles=articles,
+                            versions=versions,
+                            x_default=_x_default(versions, self.source_lang))
+
+    def chooser(self, info: LocaleInfo, locales: list[tuple[LocaleInfo, int]],
+                ui: UIText) -> str:
+        return self._render("index.html", **self.common(info, ui, 0), locales=locales)
+
+
+def _x_default(versions: list[PageLink], source_lang: str) -> str:
+    for version in versions:
+        if version.info.code == source_lang:
+            return version.href
+    return versions[0].href if versions else ""
+
+
+def _template_line(exc: Exception) -> int:
+    tb = exc.__traceback__
+    line = 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".html"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
