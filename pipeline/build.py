@@ -11,9 +11,10 @@ from pipeline.commands import read_sources
 from pipeline.config import Config
 from pipeline.fsutil import remove_stale_temp_files
 from pipeline.locales import locale_info
-from pipeline.model import Article, LocalizedArticle, Location
+from pipeline.model import Article, LocalizedArticle, Location, Status
+from pipeline.quality import checker_for
 from pipeline.report import ContentError, Reporter
-from pipeline.site import Site, render_site
+from pipeline.site import Site, render_review, render_site
 from pipeline.stages.localize import localize
 from pipeline.stages.update import po_path_for
 
@@ -40,13 +41,16 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
     locales = _chosen_locales(config, options, reporter)
     articles = read_sources(config, reporter)
     catalogs = load_catalogs(config, articles, locales, reporter)
-    localized = [localize(a, loc, catalogs.get((a.slug, loc)), reporter.add)
+    checks = {loc: checker_for(config, loc) for loc in locales}
+    localized = [localize(a, loc, catalogs.get((a.slug, loc)), reporter.add, checks[loc])
                  for a in articles for loc in locales
                  if loc == config.source_language or (a.slug, loc) in catalogs]
     published, withheld = choose_published(localized, config)
     audio = speak(published, config, options, reporter)
     site = Site(config, tuple(locales), tuple(published), tuple(withheld), audio)
     pages = render_site(site, reporter)
+    pages += render_review(config, localized, {(p.slug, p.locale) for p in published},
+                           reporter)
     return _summary(site, pages, time.monotonic() - started, reporter)
 
 
@@ -108,6 +112,7 @@ def speak(pages: list[LocalizedArticle], config: Config, options: BuildOptions,
 def _summary(site: Site, pages: int, seconds: float, reporter: Reporter) -> str:
     for item in site.withheld:
         reporter.progress(f"not published: {item.slug} [{item.locale}]: {item.reason}")
+    failing = sum(1 for p in site.pages for s in p.segments if s.status is Status.INVALID)
     parts = []
     for locale in site.locales:
         mine = [p for p in site.pages if p.locale == locale]
@@ -123,5 +128,7 @@ def _summary(site: Site, pages: int, seconds: float, reporter: Reporter) -> str:
         a = site.audio
         audio = (f", {len(a.tracks)} audio file(s) ({a.audio_seconds / 60:.1f} min, "
                  f"real-time factor {a.real_time_factor:.0f}x)")
-    return (f"build: {pages} page(s) in {len(site.locales)} locale(s){audio} in "
+    held = f", {len(site.withheld)} withheld below threshold" if site.withheld else ""
+    bad = f", {failing} failing segment(s) shown in the source language" if failing else ""
+    return (f"build: {pages} page(s) in {len(site.locales)} locale(s){audio}{held}{bad} in "
             f"{seconds:.1f}s; {', '.join(parts)}; {reporter.tally()}")

@@ -33,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     upd.add_argument("--check", action="store_true", help="exit 1 without writing when "
                      "catalogs are out of date (for CI)")
 
+    chk = sub.add_parser("check", help="check translations (numbers, links, markup, glossary)")
+    chk.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
+
+    sts = sub.add_parser("stats", help="translation progress per locale and article")
+    sts.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
+    sts.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
     bld = sub.add_parser("build", help="build the site (pages, audio, manifest) in output/")
     bld.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
     bld.add_argument("--no-audio", action="store_true", help="build pages only")
@@ -64,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as exc:  # missing tools and other environment problems
         print(f"pipeline: error: {exc}", file=sys.stderr)
         return 1
-    print(summary)
+    try:
+        print(summary, flush=True)
+    except BrokenPipeError:  # output piped into head, less...
+        sys.stderr.close()
     return reporter.exit_code()
 
 
@@ -77,6 +87,12 @@ def _run(args: argparse.Namespace, config, reporter: Reporter) -> str:
         return commands.extract(config, reporter)
     if args.command == "update":
         return commands.update(config, reporter, args.locales, check_only=args.check)
+    if args.command in ("check", "stats"):
+        from pipeline import quality
+
+        if args.command == "check":
+            return quality.check(config, reporter, args.locales)
+        return quality.stats(config, reporter, args.locales, args.format)
     if args.command == "build":
         from pipeline.build import BuildOptions, build
 

@@ -206,6 +206,8 @@ class LocalizedSegment:
     status: Status
     reason: str = ""  # for INVALID: what failed
     po_line: int = 0  # where the msgstr stands in the PO file, when there is one
+    proposed: str = ""  # the msgstr that was not published (fuzzy or failing), for review
+    previous: str = ""  # a fuzzy entry's previous msgid (#|), for review
 
 
 @dataclass(frozen=True)

@@ -192,3 +192,15 @@ def manifest_json(site: Site) -> str:
             for t in getattr(audio, "tracks", ()) or ()],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_review(config: Config, pages: list[LocalizedArticle], published: set[tuple],
+                  reporter: Reporter) -> int:
+    from pipeline import review
+
+    renderer = Renderer(config.root, config.name, config.source_language)
+    try:
+        return review.render_review(config, pages, published, renderer)
+    except ContentError as exc:
+        reporter.add(exc.issue)
+        return 0

@@ -28,9 +28,10 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
     is_source = catalog is None
 
     def one(segment: Segment) -> LocalizedSegment:
-        def fallback(status: Status, reason: str = "", line: int = 0) -> LocalizedSegment:
+        def fallback(status: Status, reason: str = "", line: int = 0, proposed: str = "",
+                     previous: str = "") -> LocalizedSegment:
             return LocalizedSegment(segment, segment.text, source.tag, source.direction,
-                                    status, reason, line)
+                                    status, reason, line, proposed, previous)
 
         if not segment.translatable:
             return fallback(Status.SOURCE if is_source else Status.NOT_TRANSLATABLE)
@@ -41,20 +42,24 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
         if entry is None or not entry.msgstr.strip():
             return fallback(Status.UNTRANSLATED, line=entry.line if entry else 0)
         if entry.fuzzy:
-            return fallback(Status.FUZZY, "needs review (fuzzy)", entry.line)
+            return fallback(Status.FUZZY, "needs review (fuzzy)", entry.line, entry.msgstr,
+                            entry.previous_msgid)
         where = Location(catalog.rel, entry.line)
         problems = markup_problems(segment.text, entry.msgstr)
         if problems:
             reason = "; ".join(problems)
             warn(Issue(where, Severity.WARNING, f"{reason}; the source text is shown "
                        "instead", "markup"))
-            return fallback(Status.INVALID, reason, entry.line)
+            return fallback(Status.INVALID, reason, entry.line, entry.msgstr)
         if extra_check is not None:
             errors = [i for i in extra_check(segment, entry.msgstr, where)
-                      if i.severity is Severity.ERROR]
+                      if i.severity is Severity.ERROR and i.code != "markup"]
+            for issue in errors:
+                warn(Issue(where, Severity.WARNING, f"{issue.message}; the source text is "
+                           "shown instead", issue.code))
             if errors:
                 return fallback(Status.INVALID, "; ".join(i.message for i in errors),
-                                entry.line)
+                                entry.line, entry.msgstr)
         return LocalizedSegment(segment, entry.msgstr, target.tag, target.direction,
                                 Status.TRANSLATED, "", entry.line)
 

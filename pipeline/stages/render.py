@@ -159,6 +159,11 @@ class Renderer:
                             versions=versions,
                             x_default=_x_default(versions, self.source_lang))
 
+    def review_page(self, name: str, info: LocaleInfo, depth: int, **context: object) -> str:
+        """Review pages are for coordinators: in the source language, chrome untranslated."""
+        ui = UIText(gettext.NullTranslations(), info.tag, self.source_lang)
+        return self._render(name, **self.common(info, ui, depth), **context)
+
     def chooser(self, info: LocaleInfo, locales: list[tuple[LocaleInfo, int]],
                 ui: UIText) -> str:
         return self._render("index.html", **self.common(info, ui, 0), locales=locales)

@@ -1,0 +1,162 @@
+"""``pipeline check`` and ``pipeline stats``: what translators have left to do and what is wrong."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from dataclasses import asdict, dataclass
+
+from pipeline.catalogs import Catalog, read_catalog
+from pipeline.checks import Checker, load_glossary
+from pipeline.commands import read_sources
+from pipeline.config import Config
+from pipeline.inline import word_count
+from pipeline.model import Article, Location, Severity
+from pipeline.report import ContentError, Reporter
+from pipeline.stages.update import po_path_for
+from pipeline.ui import UI_DOMAIN, ui_po_path
+
+
+def checker_for(config: Config, locale: str) -> Checker:
+    path = config.locales_dir / locale / "glossary.po"
+    return Checker(config.check_severities, load_glossary(path), config.rel(path))
+
+
+def _locales(config: Config, chosen: list[str] | None, reporter: Reporter) -> list[str]:
+    for code in chosen or ():
+        if code not in config.locales:
+            reporter.error(Location("pipeline.toml"), f"locale '{code}' is not in "
+                           "project.locales", "unknown-locale")
+    return [c for c in config.locales if not chosen or c in chosen]
+
+
+def _catalogs(config: Config, locale: str, articles: list[Article], reporter: Reporter
+              ) -> list[tuple[str, Catalog]]:
+    found = []
+    paths = [(a.slug, po_path_for(config.locales_dir, locale, a.slug)) for a in articles]
+    paths.append((UI_DOMAIN, ui_po_path(config.locales_dir, locale)))
+    for slug, path in paths:
+        if not path.exists():
+            reporter.error(Location(config.rel(path)), "no catalog; run 'pipeline update'",
+                           "no-catalog")
+            continue
+        try:
+            found.append((slug, read_catalog(path, config.rel(path))))
+        except ContentError as exc:
+            reporter.add(exc.issue)
+    return found
+
+
+def check(config: Config, reporter: Reporter, locales: list[str] | None) -> str:
+    articles = read_sources(config, reporter)
+    totals = []
+    for locale in _locales(config, locales, reporter):
+        checker = checker_for(config, locale)
+        errors = warnings = 0
+        for _slug, catalog in _catalogs(config, locale, articles, reporter):
+            for msgid, entry in sorted(catalog.entries.items(), key=lambda kv: kv[1].line):
+                if not entry.msgstr or entry.fuzzy:
+                    continue
+                for issue in checker.check(msgid, entry.msgstr,
+                                           Location(catalog.rel, entry.line)):
+                    reporter.add(issue)
+                    errors += issue.severity is Severity.ERROR
+                    warnings += issue.severity is Severity.WARNING
+        line = f"{locale}: {errors} error(s), {warnings} warning(s)"
+        reporter.progress(line)
+        totals.append(line)
+    return f"check: {len(totals)} locale(s); {reporter.tally()}"
+
+
+@dataclass(frozen=True)
+class StatsRow:
+    locale: str
+    article: str
+    strings: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    failing: int
+    words: int
+    translated_words: int
+    fuzzy_words: int
+    untranslated_words: int
+    failing_words: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated_words / self.words if self.words else 100.0
+
+
+def stats_rows(config: Config, reporter: Reporter, locales: list[str] | None
+               ) -> list[StatsRow]:
+    articles = read_sources(config, reporter)
+    rows = []
+    for locale in _locales(config, locales, reporter):
+        checker = checker_for(config, locale)
+        catalogs = dict(_catalogs(config, locale, articles, reporter))
+        for article in articles:
+            catalog = catalogs.get(article.slug)
+            if catalog is None:
+                continue
+            counts = {k: [0, 0] for k in ("translated", "fuzzy", "untranslated", "failing")}
+            for msgid in dict.fromkeys(s.text for s in article.translatable_segments):
+                entry = catalog.entries.get(msgid)
+                if entry is None or not entry.msgstr.strip():
+                    kind = "untranslated"
+                elif entry.fuzzy:
+                    kind = "fuzzy"
+                elif any(i.severity is Severity.ERROR for i in checker.check(
+                        msgid, entry.msgstr, Location(catalog.rel, entry.line))):
+                    kind = "failing"
+                else:
+                    kind = "translated"
+                counts[kind][0] += 1
+                counts[kind][1] += word_count(msgid)
+            rows.append(StatsRow(
+                locale, article.slug, sum(c[0] for c in counts.values()),
+                counts["translated"][0], counts["fuzzy"][0], counts["untranslated"][0],
+                counts["failing"][0], sum(c[1] for c in counts.values()),
+                counts["translated"][1], counts["fuzzy"][1], counts["untranslated"][1],
+                counts["failing"][1]))
+    return rows
+
+
+def stats(config: Config, reporter: Reporter, locales: list[str] | None, fmt: str) -> str:
+    rows = stats_rows(config, reporter, locales)
+    if fmt == "json":
+        print(json.dumps([{**asdict(r), "percent": round(r.percent, 1)} for r in rows],
+                         indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([*StatsRow.__dataclass_fields__, "percent"])
+        for r in rows:
+            writer.writerow([*asdict(r).values(), f"{r.percent:.1f}"])
+        print(out.getvalue(), end="")
+    else:
+        print(_table(rows, colour=sys.stdout.isatty()))
+    words = sum(r.words for r in rows)
+    done = sum(r.translated_words for r in rows)
+    share = f"{100 * done / words:.0f}%" if words else "-"
+    return (f"stats: {len({r.locale for r in rows})} locale(s), {len(rows)} catalog(s), "
+            f"{share} of source words translated; {reporter.tally()}")
+
+
+def _table(rows: list[StatsRow], colour: bool) -> str:
+    head = ["locale", "article", "translated", "fuzzy", "untransl.", "failing", "words %"]
+    lines = [head]
+    for r in rows:
+        lines.append([r.locale, r.article, f"{r.translated}/{r.strings}", str(r.fuzzy),
+                      str(r.untranslated), str(r.failing), f"{r.percent:5.1f}%"])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    out = []
+    for n, line in enumerate(lines):
+        text = "  ".join(cell.ljust(w) for cell, w in zip(line, widths))
+        if colour and n:
+            pct = rows[n - 1].percent
+            code = "32" if pct >= 99.95 else "33" if pct >= 50 else "31"
+            text = f"\033[{code}m{text}\033[0m"
+        out.append(text)
+    return "\n".join(out)
