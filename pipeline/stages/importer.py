@@ -35,13 +35,13 @@ CHROME_LINES = frozenset({"munson health", "back to document", "revision informa
 BULLET_CHARS = "•◦▪●"
 MAX_HEADING_WORDS = 8
 WRAP_COLUMNS = 100
-_END_PUNCTUATION = ".!?:;,"
-_SENTENCE_END = ('.', '!', '?', ':', ';', '."', '.”', '?"', '?”', '!"', '!”', '.)')
 _AUTHOR = re.compile(r"^by\s+(\S.*)$")
 _SUBTITLE = re.compile(r"^\((.+)\)$")
-# One hint is enough: author initials, "et al.", a year;volume:pages, or a web citation.
-_CITATION = re.compile(r"^[A-Z][\w'’-]+ [A-Z]{1,3}[,.]|\bet al\.|\b(?:19|20)\d\d;\s*\d+"
-                       r"|\bAccessed [A-Z]?[a-z]* ?\d|\bwebsite\.|\bAvailable at:")
+_SENTENCE_END = re.compile(r"[.!?:;][\"”’)]?$")
+# A citation shows at least two of these; one alone ("visit the website.") is body text.
+_CITATION_HINTS = tuple(re.compile(p) for p in (
+    r"^[A-Z][\w'’-]+ [A-Z]{1,3}[,.]", r"\bet al\.", r"\b(?:19|20)\d\d;\s*\d+", r"\bwebsite\.",
+    r"\bAccessed [A-Z][a-z]* \d", r"\bAvailable at:", r"\b(?:19|20)\d\d\.$"))
 # Words that occur in any health article, so they say nothing about its topic.
 _GENERIC_WORDS = frozenset(
     "treatment treatments symptoms doctor doctors health condition medication medications "
@@ -49,9 +49,9 @@ _GENERIC_WORDS = frozenset(
     "would needed website available accessed updated january february march april june july "
     "august september october november december".split())
 # Inline characters CommonMark could read as markup; a backslash keeps them literal.
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<])|&(?=#?\w+;)")
+_INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<]|&(?=#?\w+;)")
 # Line starts that would open a block (heading, quote, list, setext underline, fence).
-_BLOCK_START = re.compile(r"^(?:[#>+=~-]|(\d{1,9})([.)])(?=\s|$))")
+_BLOCK_START = re.compile(r"^(?:[#>+=~-]|(\d{1,9})(?=[.)](?:\s|$)))")
 
 
 @dataclass(frozen=True)
@@ -70,17 +70,13 @@ class ImportResult:
 
 
 @dataclass
-class _Block:
-    """Non-blank lines between blank lines; ``gap`` is the number of blank lines before it."""
-
+class _Block:  # non-blank lines between blank lines; ``gap``: blank lines before it
     lines: list[tuple[int, str]]
     gap: int
 
 
 @dataclass
-class _Part:
-    """One Markdown block to write: heading, paragraph, bullets, numbers or comment."""
-
+class _Part:  # one Markdown block to write: heading, paragraph, bullets, numbers or comment
     kind: str
     texts: list[str]
     line: int
@@ -93,6 +89,7 @@ class _Draft:
     parts: list[_Part] = field(default_factory=list)
     guesses: list[Guess] = field(default_factory=list)
     ids: set[str] = field(default_factory=lambda: {"introduction"})
+    found_headings: list[tuple[int, str]] = field(default_factory=list)  # not invented ones
 
     def heading(self, text: str, line: int, classes: str = "") -> None:
         ident = base = slugify(text)
@@ -108,9 +105,6 @@ def import_export(path: Path) -> ImportResult:
     """Turn one text export into Markdown; raises ContentError when there is no usable text."""
     path = Path(path)
     blocks = _blocks(_read_lines(path))
-    if not blocks:
-        raise ContentError(Location(str(path), 1), "no article text (the file is empty or "
-                           "only site chrome)", "import-empty")
     author, subtitle, subtitle_line = "", "", 0
     while blocks and len(blocks[0].lines) == 1:  # the by-line and subtitle stand alone on top
         line, text = blocks[0].lines[0]
@@ -121,29 +115,26 @@ def import_export(path: Path) -> ImportResult:
         else:
             break
         blocks.pop(0)
+    if not blocks:
+        raise ContentError(Location(str(path), 1), "no article text (the file is empty or has "
+                           "only site chrome, a by-line and a subtitle)", "import-empty")
     draft = _Draft()
-    references = _take_trailing(blocks, lambda b: all(_CITATION.search(t) for _, t in b.lines))
+    references = _take_trailing(blocks, lambda b: all(
+        sum(bool(h.search(t)) for h in _CITATION_HINTS) >= 2 for _, t in b.lines))
     resources = _take_trailing(blocks, lambda b: all(_is_short(t) for _, t in b.lines))
     _body(blocks, draft)
     if resources:
         _resources(resources, draft)
     if references:
         _references(references, draft)
-    if not draft.parts and not subtitle:
-        raise ContentError(Location(str(path), 1), "no article text besides the by-line",
-                           "import-empty")
     title, slug, title_guess = _title_and_slug(path, draft, subtitle, subtitle_line)
     guesses = [title_guess, *sorted(draft.guesses, key=lambda g: g.line)]
     notes = [f'Imported by "pipeline import" from the health-library text export '
              f'"{path.name}". A person should check these guesses (lines of the export):']
     notes += [f"line {g.line}: {g.message}" for g in guesses]
-    meta = {"title": title}
-    if subtitle:
-        meta["subtitle"] = subtitle
-    if author:
-        meta["author"] = author
-    meta["notes"] = notes
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=WRAP_COLUMNS - 8)
+    meta = {"title": title, "subtitle": subtitle, "author": author, "notes": notes}
+    front = yaml.safe_dump({k: v for k, v in meta.items() if v}, sort_keys=False,
+                           allow_unicode=True, width=WRAP_COLUMNS - 8)
     body = "\n\n".join(_render(part) for part in draft.parts)
     return ImportResult(slug, f"---\n{front}---\n\n{body}\n", tuple(guesses))
 
@@ -164,7 +155,7 @@ def _read_lines(path: Path) -> list[str]:
 
 
 def _blocks(lines: list[str]) -> list[_Block]:
-    """Group lines into blocks; chrome lines count as blank (they stood on their own line)."""
+    """Group lines into blocks; chrome lines count as blank (they stand on their own line)."""
     blocks: list[_Block] = []
     current: list[tuple[int, str]] = []
     gap = 0
@@ -188,7 +179,7 @@ def _is_bullet(text: str) -> bool:
 def _is_short(text: str) -> bool:
     """A heading or organisation name: a few words, no end punctuation, not a bullet."""
     text = text.strip()
-    return (len(text.split()) <= MAX_HEADING_WORDS and text[-1] not in _END_PUNCTUATION
+    return (len(text.split()) <= MAX_HEADING_WORDS and text[-1] not in ".!?:;,"
             and not _is_bullet(text) and any(c.isalpha() for c in text))
 
 
@@ -203,16 +194,15 @@ def _take_trailing(blocks: list[_Block], test) -> list[_Block]:
 
 
 def _body(blocks: list[_Block], draft: _Draft) -> None:
-    headings: list[tuple[int, str]] = []
     previous = ""
     for block in blocks:
         line, first = block.lines[0]
         if len(block.lines) == 1 and _is_short(first):
             draft.heading(first.strip(), line)
-            headings.append((line, first.strip()))
+            draft.found_headings.append((line, first.strip()))
             previous = "heading"
             continue
-        # The exports put two or more blank lines where they dropped a heading (the seed's
+        # The exports leave two or more blank lines where they dropped a heading (the seed's
         # "Medications"); the text stays a paragraph, but a person has to look.
         if previous in ("paragraph", "bullets") and block.gap >= 2 and not _is_bullet(first):
             draft.guesses.append(Guess(line, f"a heading may have been lost before line {line}"
@@ -222,9 +212,9 @@ def _body(blocks: list[_Block], draft: _Draft) -> None:
         for part in _lines_to_parts(block):
             draft.parts.append(part)
             previous = part.kind
-    if headings:
-        listed = ", ".join(f'"{text}" (line {line})' for line, text in headings)
-        draft.guesses.append(Guess(headings[0][0], f"short lines read as section headings: "
+    if found := draft.found_headings:
+        listed = ", ".join(f'"{text}" (line {line})' for line, text in found)
+        draft.guesses.append(Guess(found[0][0], f"short lines read as section headings: "
                                    f"{listed}; check that each is a heading"))
 
 
@@ -243,7 +233,7 @@ def _lines_to_parts(block: _Block) -> list[_Part]:
                 parts.append(_Part("bullets", [item], line))
         elif last and last.kind == "bullets" and raw[:1].isspace():
             last.texts[-1] += " " + text  # an indented line continues a wrapped bullet
-        elif last and last.kind == "paragraph" and not last.texts[-1].endswith(_SENTENCE_END):
+        elif last and last.kind == "paragraph" and not _SENTENCE_END.search(last.texts[-1]):
             last.texts[-1] += " " + text
         else:
             parts.append(_Part("paragraph", [text], line))
@@ -276,7 +266,7 @@ def _resources(blocks: list[_Block], draft: _Draft) -> None:
 def _references(blocks: list[_Block], draft: _Draft) -> None:
     line = blocks[0].lines[0][0]
     draft.heading("References", line, ".references")
-    citations = [t.strip() for b in blocks for _, t in b.lines]
+    citations = [t.strip().lstrip(BULLET_CHARS).strip() for b in blocks for _, t in b.lines]
     draft.parts.append(_Part("numbers", citations, line))
     draft.guesses.append(Guess(line, f"{len(citations)} lines at the end were read as reference "
                                'citations (a "References" section, not translated); check '
@@ -289,25 +279,24 @@ def _title_and_slug(path: Path, draft: _Draft, subtitle: str,
     if SLUG_RE.match(stem) and re.search(r"[a-z]{3}", stem):
         title = stem.replace("-", " ").capitalize()
         return title, stem, Guess(1, f'the export has no title; "{title}" was made from the '
-                                  'file name: check the title in the front matter')
+                                  "file name: check the title in the front matter")
     # Body text and citations only: the invented headings must not vote for the topic.
     texts = [t for p in draft.parts if p.kind in ("paragraph", "bullets", "numbers")
              for t in p.texts]
     paragraphs = [p for p in draft.parts if p.kind == "paragraph"]
     counts = Counter(w for t in texts for w in _words(t)
                      if len(w) >= 5 and w not in _GENERIC_WORDS)
-    ranked = counts.most_common(2) + [("", 0)]
-    (word, n), (_, runner_up) = ranked[0], ranked[1]
+    (word, n), (_, runner_up) = (counts.most_common(2) + [("", 0), ("", 0)])[:2]
     if paragraphs and n >= 3 and n >= runner_up + 2 and word in _words(paragraphs[0].texts[0]):
-        title = word[:1].upper() + word[1:]
-        return title, slugify(title), Guess(paragraphs[0].line, (
+        title, line = word[:1].upper() + word[1:], paragraphs[0].line
+        return title, slugify(title), Guess(line, (
             f'the export has no title; "{title}" is a guess from the most frequent topic word '
-            f'("{word}", {n} times, in the first paragraph on line {paragraphs[0].line}): write '
-            'the real title (e.g. "Treatment for ...") and rename the file if the slug '
+            f'("{word}", {n} times, in the first paragraph on line {line}): write the real '
+            f'title (e.g. "Treatment for ...") and rename the file if the slug '
             f'"{slugify(title)}" should change'))
-    headings = [p for p in draft.parts if p.kind == "heading"]
+    headings = draft.found_headings
     source, line, title = (("subtitle", subtitle_line, subtitle) if subtitle else
-                           ("first heading", headings[0].line, headings[0].texts[0]) if headings
+                           ("first heading", *headings[0]) if headings
                            else ("nothing", 1, "Untitled article"))
     return title, slugify(title), Guess(line, (
         f'the export has no title and no clear topic word; the title "{title}" is only a '
@@ -320,9 +309,9 @@ def _words(text: str) -> list[str]:
 
 def _render(part: _Part) -> str:
     if part.kind == "heading":
-        classes = f" {part.classes}" if part.classes else ""
-        return f"## {_escape_line(part.texts[0])} {{#{part.id}{classes}}}"
-    if part.kind == "comment":
+        text = _escape_start(_escape_inline(" ".join(part.texts[0].split())))
+        return f"## {text} {{#{part.id}{' ' + part.classes if part.classes else ''}}}"
+    if part.kind == "comment":  # the reader skips HTML comments; they mark guesses in place
         return f"<!-- {part.texts[0]} (line {part.line} of the export) -->"
     if part.kind == "paragraph":
         return _wrap(part.texts[0], "", "")
@@ -351,9 +340,5 @@ def _escape_start(line: str) -> str:
     if not m:
         return line
     if m.group(1):  # "1." -> "1\." so the number stays text
-        return m.group(1) + "\\" + line[len(m.group(1)):]
+        return m.group(1) + "\\" + line[m.end():]
     return "\\" + line
-
-
-def _escape_line(text: str) -> str:
-    return _escape_start(_escape_inline(" ".join(text.split())))
