@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import io
+import multiprocessing.util
 import os
 import shutil
 import tempfile
@@ -61,6 +62,10 @@ class EspeakEngine:
 
         self._espeak = _espeak
         self._tmp = Path(tempfile.mkdtemp(prefix="pipeline-tts-"))
+        # Pool workers leave through os._exit, which skips atexit; Finalize still runs.
+        self._cleanup = multiprocessing.util.Finalize(
+            self, shutil.rmtree, args=(str(self._tmp),), kwargs={"ignore_errors": True},
+            exitpriority=10)
         self._count = 0
         with _quiet():
             self._engine = pyttsx3.init("espeak")
@@ -96,7 +101,7 @@ class EspeakEngine:
             path.unlink(missing_ok=True)
 
     def close(self) -> None:
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        self._cleanup()
 
     # -- the reliable sequence -------------------------------------------------------------
 

@@ -1,0 +1,347 @@
+"""Speak stage: ``LocalizedSection`` -> ``output/<lang>/audio/<slug>/<section>.mp3``.
+
+Each section becomes one MP3 that reads its heading, paragraphs, list items, image alt text and
+citations in page order. A segment the page shows in the source language (untranslated, invalid
+or a citation) is read by the source language's voice, as the page marks it with ``lang``: a
+Spanish voice reading English words is unintelligible. A locale without a voice gets no audio
+at all rather than a wrong-language one.
+
+Synthesis runs in worker processes, one engine each (pyttsx3 is not thread-safe, and forking a
+process that has initialised espeak-ng deadlocks), created with the "spawn" context.
+"""
+from __future__ import annotations
+
+import io
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import NamedTuple, Sequence
+
+import numpy as np
+import soundfile
+from mutagen import id3
+
+from pipeline.config import CONFIG_NAME, Config
+from pipeline.fsutil import write_bytes_atomic
+from pipeline.inline import to_plain
+from pipeline.locales import locale_info
+from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSection, Location,
+                            SegmentTiming)
+from pipeline.progress import progress_bar
+from pipeline.report import Reporter
+from pipeline.tts import EngineFactory, SpeechEngine, default_engine
+from pipeline.tts.voices import check_voices, expected_seconds, rate_for, voice_for
+
+GAP_SECONDS = 0.25  # silence between segments: a listener hears where one item ends
+MIN_RMS = 0.003  # full scale = 1.0; espeak speech is ~0.08, a silent render ~0
+PLAUSIBLE = (0.4, 2.5)  # accepted duration, as a share of expected_seconds()
+MAX_DECODE_ERROR = 0.05  # seconds the decoded MP3 may differ from what was encoded
+MP3_QUALITY = 0.6  # libsndfile VBR compression level: ~50 kbps for 22 kHz mono speech
+_SENTENCE_END = tuple(".!?…。！？؟۔:;")
+_CLOSERS = "\"'”’»)]」』）"
+_ISO639_2 = {"en": "eng", "es": "spa", "zh": "zho", "vi": "vie", "ar": "ara", "ht": "hat",
+             "ru": "rus", "fr": "fra", "pt": "por", "tl": "tgl", "so": "som", "ko": "kor"}
+
+
+class SpeechPart(NamedTuple):
+    text: str  # plain text, ending with sentence punctuation so the voice pauses
+    lang: str  # BCP 47 tag of the language the text is in
+    is_fallback: bool  # shown (and so read) in the source language
+
+
+class AudioFailure(str):
+    """A failure message (a str, printed as is) that also names the section it is about."""
+
+    slug: str
+    locale: str
+    section_id: str
+
+    def __new__(cls, message: str, slug: str, locale: str, section_id: str) -> "AudioFailure":
+        failure = super().__new__(cls, message)
+        failure.slug, failure.locale, failure.section_id = slug, locale, section_id
+        return failure
+
+    def __reduce__(self):
+        return AudioFailure, (str(self), self.slug, self.locale, self.section_id)
+
+
+@dataclass(frozen=True)
+class SpeakResult:
+    tracks: tuple[AudioTrack, ...] = ()
+    silent_locales: tuple[str, ...] = ()  # locales whose language has no voice
+    failures: tuple[AudioFailure, ...] = ()  # one per section without audio, in page order
+    audio_seconds: float = 0.0
+    synth_seconds: float = 0.0  # wall time of the whole stage
+    real_time_factor: float = 0.0  # audio seconds per wall second
+    mp3_bytes: int = 0
+    max_decode_error: float = 0.0  # worst |decoded MP3 duration - encoded duration|, seconds
+
+
+@dataclass(frozen=True)
+class _Utterance:
+    text: str
+    lang: str
+    voice: str
+    rate: int
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker needs for one section, small and picklable."""
+
+    label: str  # "slug [locale] section 'id'", for messages
+    utterances: tuple[_Utterance, ...]
+    path: str  # absolute output path
+    rel_path: str  # relative to output_dir, with forward slashes
+    locale: str
+    slug: str
+    section_id: str
+    voice: str  # the locale's voice
+    tags: tuple[tuple[str, str], ...]  # ID3 frame id -> text
+
+
+def speech_parts(section: LocalizedSection) -> list[SpeechPart]:
+    """What a listener hears, in page order; segments without words are left out.
+
+    Timings follow this order, so timing ``i`` belongs to the ``i``-th segment of
+    ``section.segments`` whose ``to_plain(text)`` is not empty.
+    """
+    parts = []
+    for segment in section.segments:
+        text = to_plain(segment.text)
+        if text:
+            parts.append(SpeechPart(_end_sentence(text), segment.lang, segment.status.is_fallback))
+    return parts
+
+
+def _end_sentence(text: str) -> str:
+    """Headings and list items often lack a full stop; without one espeak runs them together."""
+    return text if text.rstrip(_CLOSERS).endswith(_SENTENCE_END) else text + "."
+
+
+def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
+                   jobs: int, reporter: Reporter,
+                   engine_factory: EngineFactory | None = None) -> SpeakResult:
+    """Write one MP3 per section of every article whose locale has a voice.
+
+    ``jobs`` is the number of worker processes (0: one per CPU). A section whose audio fails
+    is reported as an ``audio-failed`` error and listed in ``failures``; its page is built
+    without that player. Raises ContentError when ``audio.voices`` names an unknown voice.
+    """
+    started = time.perf_counter()
+    factory = engine_factory or default_engine
+    todo, silent, where = _plan(articles, config, Path(output_dir))
+    if not todo:
+        return SpeakResult(silent_locales=silent)
+    workers = min(jobs if jobs > 0 else os.cpu_count() or 1, len(todo))
+    tracks: dict[str, AudioTrack] = {}
+    errors: dict[str, str] = {}
+    decode_errors = [0.0]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                             initializer=_init_worker, initargs=(factory,)) as pool:
+        try:
+            voices = pool.submit(_worker_voice_ids).result()
+        except Exception as exc:  # espeak-ng missing or broken: the pages still build
+            message = f"speech engine unavailable, pages are built without audio: {exc}"
+            reporter.error(Location(CONFIG_NAME), message, "audio-failed")
+            return SpeakResult(silent_locales=silent, failures=tuple(
+                AudioFailure(message, j.slug, j.locale, j.section_id) for j in todo))
+        check_voices(config, voices)
+        # Longest sections first, so no worker is left with a long one at the end.
+        ordered = sorted(todo, key=lambda j: -sum(len(u.text) for u in j.utterances))
+        futures = {pool.submit(_speak_job, job): job for job in ordered}
+        for future in progress_bar(as_completed(futures), "audio", reporter, len(futures)):
+            job = futures[future]
+            try:
+                track, decode_error, error = future.result()
+            except BrokenProcessPool as exc:
+                track, decode_error, error = None, 0.0, f"worker process died ({exc})"
+            if track is None:
+                errors[job.path] = f"audio for {job.label} failed: {error}"
+            else:
+                tracks[job.path] = track
+                decode_errors.append(decode_error)
+    failures = []
+    for job in todo:  # in page order, whatever order the workers finished in
+        if job.path in errors:
+            reporter.error(where[job.path], errors[job.path], "audio-failed")
+            failures.append(AudioFailure(errors[job.path], job.slug, job.locale, job.section_id))
+    wall = time.perf_counter() - started
+    in_order = tuple(tracks[job.path] for job in todo if job.path in tracks)
+    audio = sum(t.duration for t in in_order)
+    return SpeakResult(in_order, silent, tuple(failures), audio, wall,
+                       audio / wall if wall else 0.0, sum(t.size for t in in_order),
+                       max(decode_errors))
+
+
+def _plan(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path
+          ) -> tuple[list[_Job], tuple[str, ...], dict[str, Location]]:
+    """Jobs for every section with words, locales without a voice, and where to point errors."""
+    todo: list[_Job] = []
+    silent: list[str] = []
+    where: dict[str, Location] = {}
+    for article in articles:
+        voice = voice_for(article.locale, config)
+        if voice is None:
+            if article.locale not in silent:
+                silent.append(article.locale)
+            continue
+        rate = rate_for(article.locale, config)
+        # Fallback text is in the article's own language (front matter ``lang``), which is
+        # usually, but not necessarily, the project's source language.
+        source_voice = voice_for(article.article.lang, config)
+        source_rate = rate_for(article.article.lang, config)
+        title = to_plain(article.title.text)
+        for number, section in enumerate(article.sections, 1):
+            utterances = tuple(
+                _Utterance(p.text, p.lang, *((source_voice, source_rate) if p.is_fallback
+                                             else (voice, rate)))
+                for p in speech_parts(section)
+                if not (p.is_fallback and source_voice is None))
+            if not utterances:
+                continue
+            rel = f"{article.lang}/audio/{article.slug}/{section.id}.mp3"
+            path = str(output_dir / rel)
+            heading = to_plain(section.heading.text) if section.heading else title
+            language = _ISO639_2.get(locale_info(article.locale).language)
+            tags = (("TIT2", heading), ("TALB", title), ("TPE1", config.name),
+                    ("TRCK", f"{number}/{len(article.sections)}")) + (
+                (("TLAN", language),) if language else ())
+            label = f"{article.slug} [{article.locale}] section '{section.id}'"
+            todo.append(_Job(label, utterances, path, rel, article.locale, article.slug,
+                             section.id, voice, tags))
+            where[path] = _location(article, section, config)
+    return todo, tuple(silent), where
+
+
+def _location(article: LocalizedArticle, section: LocalizedSection, config: Config) -> Location:
+    """The section's heading in the PO file (translated pages) or in the source."""
+    first = section.heading or (section.segments[0] if section.segments else article.title)
+    if article.po_path:
+        return Location(article.po_path, first.po_line)
+    if first.source.location.path:
+        return first.source.location
+    return Location(config.rel(article.article.path))
+
+
+# -- worker process ----------------------------------------------------------------------
+
+_engine: SpeechEngine | None = None
+_engine_error: str = ""
+
+
+def _init_worker(factory: EngineFactory) -> None:
+    """Create this process's one engine; an error is kept and reported by each job."""
+    global _engine, _engine_error
+    try:
+        _engine = factory()
+    except Exception as exc:  # an initializer that raises breaks the whole pool
+        _engine_error = f"{type(exc).__name__}: {exc}"
+
+
+def _worker_engine() -> SpeechEngine:
+    if _engine is None:
+        raise RuntimeError(_engine_error or "no speech engine")
+    return _engine
+
+
+def _worker_voice_ids() -> frozenset[str]:
+    return _worker_engine().voice_ids()
+
+
+def _speak_job(job: _Job) -> tuple[AudioTrack | None, float, str]:
+    """(track, decode error in seconds, "") or (None, 0, why it failed); never raises."""
+    try:
+        return (*_speak_section(_worker_engine(), job), "")
+    except Exception as exc:  # reported by the parent, naming article, locale and section
+        return None, 0.0, str(exc) or type(exc).__name__
+
+
+def _speak_section(engine: SpeechEngine, job: _Job) -> tuple[AudioTrack, float]:
+    """Synthesize, verify, join and encode one section; write its MP3 atomically."""
+    pieces: list[np.ndarray] = []
+    rates = set()
+    for utterance in job.utterances:
+        samples, rate = _synthesize_verified(engine, utterance)
+        pieces.append(samples)
+        rates.add(rate)
+    if len(rates) != 1:  # joining would play some parts at the wrong speed
+        raise RuntimeError(f"the engine returned mixed sample rates {sorted(rates)}")
+    gap = np.zeros(int(round(GAP_SECONDS * rate)), dtype=np.float32)
+    timings = []
+    position = 0  # in samples, so timings add up exactly to the file's length
+    for index, (utterance, samples) in enumerate(zip(job.utterances, pieces)):
+        length = len(samples) + (len(gap) if index < len(pieces) - 1 else 0)
+        timings.append(SegmentTiming(utterance.text, utterance.lang, utterance.voice,
+                                     position / rate, (position + length) / rate))
+        position += length
+    joined = np.concatenate([p for piece in pieces for p in (piece, gap)][:-1])
+    data = _encode_mp3(joined, rate, job.tags)
+    decoded = soundfile.info(io.BytesIO(data))
+    duration = decoded.frames / decoded.samplerate
+    decode_error = abs(duration - len(joined) / rate)
+    if decode_error > MAX_DECODE_ERROR:
+        raise RuntimeError(f"the MP3 decodes to {duration:.3f} s instead of "
+                           f"{len(joined) / rate:.3f} s")
+    write_bytes_atomic(Path(job.path), data)
+    track = AudioTrack(job.locale, job.slug, job.section_id, job.rel_path, job.voice,
+                       round(duration, 3), len(data), tuple(timings))
+    return track, decode_error
+
+
+def _synthesize_verified(engine: SpeechEngine, utterance: _Utterance) -> tuple[np.ndarray, int]:
+    """Float32 samples that passed the checks; one retry, then an error saying what was wrong."""
+    problem = ""
+    for attempt in (1, 2):
+        try:
+            samples, rate = engine.synthesize(utterance.text, utterance.voice, utterance.rate)
+            samples = _as_float(samples)
+            problem = _audio_problem(samples, rate, utterance)
+        except Exception as exc:  # the engine's own checks (file missing, voice refused...)
+            problem = str(exc) or type(exc).__name__
+        if not problem:
+            return samples, rate
+    snippet = utterance.text if len(utterance.text) <= 40 else utterance.text[:37] + "..."
+    raise RuntimeError(f"{problem} (voice {utterance.voice}, text \"{snippet}\"; "
+                       f"after {attempt} attempts)")
+
+
+def _as_float(samples: np.ndarray) -> np.ndarray:
+    samples = np.asarray(samples).reshape(-1)
+    if samples.dtype == np.int16:
+        return samples.astype(np.float32) / 32768.0
+    return samples.astype(np.float32)
+
+
+def _audio_problem(samples: np.ndarray, rate: int, utterance: _Utterance) -> str:
+    """Why this audio cannot be right for the text, or "" when it is plausible."""
+    if samples.size == 0:
+        return "empty audio"
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    if rms < MIN_RMS:
+        return f"silent audio (RMS {rms:.5f})"
+    seconds = samples.size / rate
+    expected = expected_seconds(utterance.text, utterance.lang, utterance.rate)
+    low, high = PLAUSIBLE[0] * expected, PLAUSIBLE[1] * expected
+    if not low <= seconds <= high:
+        return (f"implausible duration {seconds:.2f} s (expected {low:.1f}-{high:.1f} s at "
+                f"{utterance.rate} words per minute)")
+    return ""
+
+
+def _encode_mp3(samples: np.ndarray, rate: int, tags: tuple[tuple[str, str], ...]) -> bytes:
+    """VBR MP3 with a Xing seek table (browsers can seek) and ID3 tags, all in memory."""
+    buffer = io.BytesIO()
+    soundfile.write(buffer, np.clip(samples, -1.0, 1.0), rate, format="MP3",
+                    subtype="MPEG_LAYER_III", bitrate_mode="VARIABLE",
+                    compression_level=MP3_QUALITY)
+    frames = id3.ID3()
+    for frame_id, text in tags:
+        frames.add(getattr(id3, frame_id)(encoding=id3.Encoding.UTF8, text=[text]))
+    buffer.seek(0)
+    frames.save(buffer, v2_version=3)  # v2.3: read by more players and car stereos
+    return buffer.getvalue()
