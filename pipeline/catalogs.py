@@ -71,14 +71,28 @@ def gettext_tool(name: str) -> str:
     return path
 
 
-def _gettext_error(stderr: str, fallback: Location, code: str) -> ContentError:
+def _gettext_error(stderr: str, fallback: Location, code: str,
+                   source: bytes | None = None) -> ContentError:
     """Turn msgmerge/msgfmt's ``file:line: message`` into our error form."""
     for line in stderr.splitlines():
         if m := re.match(r"^(.+?):(\d+):(?:\d+:)?\s*(.+)$", line):
-            return ContentError(Location(fallback.path, int(m.group(2))), m.group(3).strip(),
-                                code)
+            number, message = int(m.group(2)), m.group(3).strip()
+            if message == "end-of-line within string" and source is not None:
+                number = _unterminated_line(source, number)
+            return ContentError(Location(fallback.path, number), message, code)
     message = " ".join(stderr.split()) or "gettext tool failed"
     return ContentError(fallback, message[:300], code)
+
+
+def _unterminated_line(source: bytes, reported: int) -> int:
+    """GNU gettext (0.21) reports an unterminated string on the line after it; find its line."""
+    lines = source.split(b"\n")
+    for number in (reported, reported - 1):
+        if 1 <= number <= len(lines):
+            unescaped = re.sub(rb"\\.", b"", lines[number - 1])
+            if not unescaped.lstrip().startswith(b"#") and unescaped.count(b'"') % 2:
+                return number
+    return reported
 
 
 def msgmerge(po_text: bytes, pot_path: Path, po_rel: str, lang: str) -> bytes:
@@ -88,7 +102,7 @@ def msgmerge(po_text: bytes, pot_path: Path, po_rel: str, lang: str) -> bytes:
     done = subprocess.run(cmd, input=po_text, capture_output=True)
     if done.returncode != 0:
         raise _gettext_error(done.stderr.decode("utf-8", "replace").replace("<stdin>", po_rel),
-                             Location(po_rel), "po-syntax")
+                             Location(po_rel), "po-syntax", po_text)
     return done.stdout
 
 
@@ -97,20 +111,22 @@ def msgfmt_check(path: Path, rel: str) -> None:
                           capture_output=True)
     if done.returncode != 0:
         raise _gettext_error(done.stderr.decode("utf-8", "replace").replace(str(path), rel),
-                             Location(rel), "po-check")
+                             Location(rel), "po-check", path.read_bytes())
 
 
 def ensure_header(po: bytes, lang: str, plural_forms: str) -> bytes:
     """Set Language and Plural-Forms in the header entry, leaving every other byte alone.
 
     Runs before msgmerge, which then wraps the header its own way, so a second update sees a
-    correct header and changes nothing.
+    correct header and changes nothing. The header keeps its number of lines, so that the
+    lines msgmerge names in its error messages are still those of the translator's file.
     """
     text = po.decode("latin-1")  # byte-preserving for any ASCII-compatible charset
-    m = re.search(r'^msgid ""\nmsgstr ""\n((?:"[^\n]*"\n?)*)', text, re.M)
+    m = re.search(r'^msgid ""\r?\nmsgstr ""((?:\r?\n"[^\r\n]*"[ \t]*)*)', text, re.M)
     if m is None:
         return po
-    joined = "".join(line[1:-1] for line in m.group(1).splitlines())
+    old_lines = [line.strip() for line in m.group(1).split("\n")[1:]]
+    joined = "".join(line[1:-1] for line in old_lines)
     fields = [f for f in joined.split("\\n") if f]
     wanted = {"Language": lang, "Plural-Forms": plural_forms}
     out, seen = [], set()
@@ -125,8 +141,19 @@ def ensure_header(po: bytes, lang: str, plural_forms: str) -> bytes:
     out += [f"{key}: {value}" for key, value in wanted.items() if key not in seen]
     if out == fields:
         return po
-    block = "".join(f'"{field}\\n"\n' for field in out)
+    strings = [f'"{field}\\n"' for field in out]
+    if not old_lines:  # an empty header: the strings go on the msgstr line itself
+        block = " " + " ".join(strings)
+    else:  # one string per line, the surplus on the last line, padded with empty strings
+        keep = len(old_lines) - 1
+        per_line = strings[:keep] + [" ".join(strings[keep:]) or '""']
+        block = "".join(f"\n{line}" for line in per_line + ['""'] * (keep - len(strings)))
     return (text[: m.start(1)] + block + text[m.end(1):]).encode("latin-1")
+
+
+def has_header(po: bytes) -> bool:
+    """Whether a PO has a header entry (the entry whose msgid is empty)."""
+    return re.search(rb'^msgid ""\r?\nmsgstr ', po, re.M) is not None
 
 
 def new_po_header(lang: str, plural_forms: str, project: str) -> bytes:

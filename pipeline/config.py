@@ -56,12 +56,29 @@ class Config:
             return str(path)
 
 
+def _key_parts(dotted: str) -> list[str]:
+    return [p.strip().strip("\"'") for p in re.findall(r"\"[^\"]*\"|'[^']*'|[^.]+", dotted)]
+
+
 def _line_of(text: str, key: str) -> int:
-    """The line where ``key`` is defined, so errors point at it (tomllib gives no positions)."""
+    """The line where the dotted ``key`` is defined, so errors point at it (tomllib gives no
+    positions). Tables are followed, so ``audio.rates.es`` is not found under ``[audio.voices]``;
+    a key inside an inline table or array points at the line that opens it."""
+    wanted = _key_parts(key)
+    table: list[str] = []
+    enclosing = (0, 0)  # (depth, line) of the deepest table or key that contains ``key``
     for number, line in enumerate(text.splitlines(), 1):
-        if re.match(rf"\s*(\[+\s*)?([\w.\"-]*\.)?\"?{re.escape(key)}\"?\s*(=|\]|\.)", line):
+        if m := re.match(r"\s*\[\[?\s*([^\]#]+?)\s*\]", line):
+            table = path = _key_parts(m.group(1))
+        elif m := re.match(r"\s*([\w\"'. -]+?)\s*=", line):
+            path = table + _key_parts(m.group(1))
+        else:
+            continue
+        if path[:len(wanted)] == wanted:
             return number
-    return 0
+        if wanted[:len(path)] == path and len(path) > enclosing[0]:
+            enclosing = (len(path), number)
+    return enclosing[1]
 
 
 def load_config(root: Path) -> Config:
@@ -82,8 +99,7 @@ def load_config(root: Path) -> Config:
         raise ContentError(Location(CONFIG_NAME, line), f"invalid TOML: {exc}", "config-syntax")
 
     def fail(key: str, message: str) -> None:
-        leaf = key.rsplit(".", 1)[-1]
-        raise ContentError(Location(CONFIG_NAME, _line_of(text, leaf)), f"{key}: {message}",
+        raise ContentError(Location(CONFIG_NAME, _line_of(text, key)), f"{key}: {message}",
                            "config-key")
 
     for section, values in data.items():

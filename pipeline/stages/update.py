@@ -9,10 +9,11 @@ from pathlib import Path
 
 import polib
 
-from pipeline.catalogs import decode_po, ensure_header, msgmerge, new_po_header
+from pipeline.catalogs import decode_po, ensure_header, has_header, msgmerge, new_po_header
 from pipeline.fsutil import write_bytes_atomic
 from pipeline.locales import locale_info
-from pipeline.model import UpdateResult
+from pipeline.model import Location, UpdateResult
+from pipeline.report import ContentError
 
 
 def po_path_for(locales_dir: Path, locale: str, slug: str) -> Path:
@@ -24,7 +25,19 @@ def merged_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str,
     """The bytes the PO should hold after merging, and whether it is new."""
     info = locale_info(locale)
     created = not po_path.exists()
-    old = new_po_header(locale, info.plural_forms, project) if created else po_path.read_bytes()
+    header = new_po_header(locale, info.plural_forms, project)
+    if created:
+        old = header
+    else:
+        try:
+            old = po_path.read_bytes()
+        except OSError as exc:
+            raise ContentError(Location(po_rel), f"cannot read: {exc.strerror}",
+                               "unreadable") from exc
+        if not has_header(old):
+            # Without a header msgfmt rejects the file. Appended, not prepended, so that
+            # msgmerge's error lines still match the translator's file.
+            old = old + b"\n" + header
     old = ensure_header(old, locale, info.plural_forms)
     return msgmerge(old, pot_path, po_rel, locale), created
 
@@ -33,7 +46,11 @@ def update_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str, slug
                    project: str, write: bool = True) -> UpdateResult:
     merged, created = merged_catalog(pot_path, po_path, po_rel, locale, project)
     if write:
-        written = write_bytes_atomic(po_path, merged)
+        try:
+            written = write_bytes_atomic(po_path, merged)
+        except OSError as exc:
+            raise ContentError(Location(po_rel), f"cannot write: {exc.strerror}",
+                               "unwritable") from exc
     else:
         written = created or po_path.read_bytes() != merged
     po = polib.pofile(decode_po(merged))

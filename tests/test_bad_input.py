@@ -1,0 +1,327 @@
+"""Bad input: every problem is reported as ``path:line: severity: message [code]``, the run
+exits 1 (2 for usage errors), everything else is still processed, and nothing is lost."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from catalog_helpers import (age, issues, msgids, one_issue, po_path, pot_path, read_po,
+                             replace_in, translate)
+
+WATER_INTRO = "Water keeps your body working. Drink when you are thirsty."
+
+
+def write_source(root, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def extract(root, run_cli, *args: str):
+    return run_cli(root, *args, "extract")
+
+
+def assert_sleep_extracted(root) -> None:
+    assert "Keep the room cool" in msgids(pot_path(root, "sleep"))
+
+
+def no_temp_files(root) -> None:
+    assert sorted(root.rglob("*.tmp")) == []
+
+
+# -- sources -----------------------------------------------------------------------------------
+
+def test_yaml_error_is_reported_at_its_line_and_other_articles_go_on(project, run_cli):
+    replace_in(project / "source" / "water.md", "title: Drinking Water\n",
+               "title: Drinking Water\nauthor: Doe: A\n")
+    code, _, err = extract(project, run_cli)
+    assert code == 1
+    issue = one_issue(err, "front-matter")
+    assert issue["path"] == "source/water.md"
+    assert issue["line"] == "3"
+    assert issue["severity"] == "error"
+    assert issue["message"] == "YAML front matter: mapping values are not allowed here"
+    assert "source/water.md:3: error: YAML front matter: mapping values are not allowed here " \
+           "[front-matter]" in err.splitlines()
+    assert_sleep_extracted(project)
+    assert not pot_path(project, "water").exists()
+
+
+def test_missing_title(project, run_cli):
+    replace_in(project / "source" / "water.md", "title: Drinking Water\n",
+               "author: Doe A\n")
+    code, _, err = extract(project, run_cli)
+    assert code == 1
+    assert "source/water.md:1: error: front matter needs a 'title' [front-matter]" in \
+        err.splitlines()
+    assert_sleep_extracted(project)
+    assert not pot_path(project, "water").exists()
+
+
+def test_missing_front_matter(project, run_cli):
+    write_source(project, "source/plain.md", "Just text.\n")
+    code, _, err = extract(project, run_cli)
+    assert code == 1
+    issue = one_issue(err, "front-matter")
+    assert (issue["path"], issue["line"]) == ("source/plain.md", "1")
+    assert_sleep_extracted(project)
+    assert pot_path(project, "water").exists()
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_unknown_front_matter_key_is_a_warning(project, run_cli, strict):
+    replace_in(project / "source" / "water.md", "title: Drinking Water\n",
+               "title: Drinking Water\ncolour: blue\n")
+    args = ("--strict",) if strict else ()
+    code, _, err = extract(project, run_cli, *args)
+    assert code == (1 if strict else 0)
+    assert "source/water.md:3: warning: unknown front matter key 'colour' ignored " \
+           "[front-matter-key]" in err.splitlines()
+    assert len(issues(err)) == 1
+    # A warning does not stop the article.
+    assert WATER_INTRO in msgids(pot_path(project, "water"))
+    assert_sleep_extracted(project)
+
+
+def test_duplicate_slug_names_both_files(project, run_cli):
+    (project / "source" / "sub").mkdir()
+    shutil.copy(project / "source" / "water.md", project / "source" / "sub" / "water.md")
+    code, _, err = extract(project, run_cli)
+    assert code == 1
+    issue = one_issue(err, "duplicate-slug")
+    assert issue["severity"] == "error"
+    assert {issue["path"], issue["message"].split("(also ")[1].split(")")[0]} == \
+        {"source/water.md", "source/sub/water.md"}
+    assert "duplicate slug 'water'" in issue["message"]
+    assert_sleep_extracted(project)
+
+
+def test_non_utf8_source_is_reported_at_the_line(project, run_cli):
+    path = project / "source" / "water.md"
+    lines = path.read_bytes().split(b"\n")
+    assert lines[6] == b"## Tips {#tips}"
+    lines[6] = "## Tips for the café {#tips}".encode("latin-1")
+    path.write_bytes(b"\n".join(lines))
+    code, _, err = extract(project, run_cli)
+    assert code == 1
+    issue = one_issue(err, "encoding")
+    assert (issue["path"], issue["line"], issue["severity"]) == ("source/water.md", "7", "error")
+    assert issue["message"].startswith("not valid UTF-8")
+    assert_sleep_extracted(project)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
+def test_unreadable_source(project, run_cli):
+    path = project / "source" / "water.md"
+    path.chmod(0)
+    try:
+        code, _, err = extract(project, run_cli)
+    finally:
+        path.chmod(0o644)
+    assert code == 1
+    issue = one_issue(err, "unreadable")
+    assert issue["path"] == "source/water.md"
+    assert_sleep_extracted(project)
+
+
+# -- configuration -----------------------------------------------------------------------------
+
+def test_unknown_config_key(project, run_cli):
+    replace_in(project / "pipeline.toml", 'locales = ["es", "ar"]\n',
+               'locales = ["es", "ar"]\ncolour = 1\n')
+    code, out, err = extract(project, run_cli)
+    assert code == 1
+    assert err.splitlines()[0] == ("pipeline.toml:6: error: project.colour: unknown key "
+                                   "(expected one of name, source_language, locales) "
+                                   "[config-key]")
+    assert not (project / "locales").exists()  # nothing runs on a broken configuration
+
+
+def test_invalid_locale_code(project, run_cli):
+    replace_in(project / "pipeline.toml", 'locales = ["es", "ar"]', 'locales = ["es", "xx"]')
+    code, _, err = run_cli(project, "update")
+    assert code == 1
+    assert err.splitlines()[0] == ("pipeline.toml:5: error: project.locales: unknown locale "
+                                   "code 'xx' [config-key]")
+
+
+def test_config_error_points_at_the_key_in_its_own_table(project, run_cli):
+    with (project / "pipeline.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[audio.voices]\nes = "roa/es"\n\n[audio.rates]\nes = 900\n')
+    code, _, err = run_cli(project, "extract")
+    assert code == 1
+    assert err.splitlines()[0] == ("pipeline.toml:11: error: audio.rates.es: must be words "
+                                   "per minute between 60 and 400 [config-key]")
+
+
+def test_toml_syntax_error(project, run_cli):
+    replace_in(project / "pipeline.toml", 'name = "Test Library"', 'name = "Test Library')
+    code, _, err = run_cli(project, "extract")
+    assert code == 1
+    issue = one_issue(err, "config-syntax")
+    assert (issue["path"], issue["line"]) == ("pipeline.toml", "3")
+
+
+# -- catalogs ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def updated(project, run_cli):
+    code, _, err = run_cli(project, "extract")
+    assert code == 0, err
+    code, _, err = run_cli(project, "update")
+    assert code == 0, err
+    translate(po_path(project, "es", "sleep"), {"Habits": "Hábitos"})
+    translate(po_path(project, "ar", "sleep"), {"Habits": "عادات"})
+    code, _, err = run_cli(project, "update")
+    assert code == 0, err
+    return project
+
+
+def break_line(path, line_number: int, new: str) -> None:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[line_number - 1] = new
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def line_of(path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return lines.index(text) + 1
+
+
+def test_malformed_po_is_reported_and_left_alone_and_others_are_updated(updated, run_cli):
+    es = po_path(updated, "es", "sleep")
+    bad_line = line_of(es, 'msgstr "Hábitos"')
+    break_line(es, bad_line, 'msgstr "Hábitos')  # unterminated string
+    broken = es.read_bytes()
+    age(es)
+    replace_in(updated / "source" / "sleep.md", "every day", "each day")
+    code, _, err = run_cli(updated, "extract")
+    assert code == 0, err
+
+    code, _, err = run_cli(updated, "update")
+    assert code == 1
+    issue = one_issue(err, "po-syntax")
+    assert (issue["path"], issue["line"], issue["severity"]) == (
+        "locales/es/LC_MESSAGES/sleep.po", str(bad_line), "error")
+    assert es.read_bytes() == broken
+    assert es.stat().st_mtime_ns == 1_000_000_000 * 10**9
+    # The other locale and the other article were still merged.
+    ar = read_po(po_path(updated, "ar", "sleep"))
+    assert "Go to bed at the same time each day. Keep your bedroom dark and quiet." in \
+        [e.msgid for e in ar]
+    assert ar.find("Habits").msgstr == "عادات"
+    assert po_path(updated, "es", "water").exists()
+    no_temp_files(updated)
+
+
+def test_duplicate_entry_in_po_is_reported_and_left_alone(updated, run_cli):
+    ar = po_path(updated, "ar", "water")
+    ar.write_text(ar.read_text(encoding="utf-8") + '\nmsgid "Tips"\nmsgstr "نصائح"\n',
+                  encoding="utf-8")
+    before = ar.read_bytes()
+    code, _, err = run_cli(updated, "update")
+    assert code == 1
+    issue = one_issue(err, "po-syntax")
+    assert issue["path"] == "locales/ar/LC_MESSAGES/water.po"
+    assert int(issue["line"]) > 0
+    assert ar.read_bytes() == before
+    no_temp_files(updated)
+
+
+def test_catalog_that_cannot_be_read_is_reported_not_a_crash(updated, run_cli):
+    es = po_path(updated, "es", "water")
+    es.unlink()
+    es.mkdir()  # something that is not a readable file, even for root
+    replace_in(updated / "source" / "sleep.md", "every day", "each day")
+    code, _, err = run_cli(updated, "extract")
+    assert code == 0, err
+    code, out, err = run_cli(updated, "update")
+    assert code == 1
+    assert "Traceback" not in err
+    issue = one_issue(err, "unreadable")
+    assert issue["path"] == "locales/es/LC_MESSAGES/water.po"
+    assert "each day" in " ".join(msgids(po_path(updated, "es", "sleep")))
+    no_temp_files(updated)
+
+
+def test_update_without_templates(project, run_cli):
+    code, _, err = run_cli(project, "update")
+    assert code == 1
+    issue = one_issue(err, "no-templates")
+    assert issue["path"] == "locales"
+
+
+def test_update_for_a_locale_not_in_the_config(project, run_cli):
+    code, _, err = run_cli(project, "extract")
+    assert code == 0, err
+    code, _, err = run_cli(project, "update", "-l", "fr")
+    assert code == 1
+    assert "pipeline.toml: error: locale 'fr' is not in project.locales [unknown-locale]" in \
+        err.splitlines()
+    assert not (project / "locales" / "fr").exists()
+
+
+# -- usage errors ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [("frobnicate",), (), ("update", "--frob"), ("update", "-l")])
+def test_usage_errors_exit_2(project, run_cli, args):
+    code, out, err = run_cli(project, *args)
+    assert code == 2
+    assert "usage: pipeline" in err
+    assert not (project / "locales").exists()
+
+
+def test_missing_project_folder_exits_2(tmp_path, run_cli):
+    code, out, err = run_cli(tmp_path / "nowhere", "extract")
+    assert code == 2
+    assert f"-C {tmp_path / 'nowhere'}: no such folder" in err
+
+
+def test_error_line_is_right_when_the_header_also_needed_fixing(updated, run_cli):
+    """The header is repaired before merging; the reported line is still the file's line."""
+    ar = po_path(updated, "ar", "sleep")
+    text = ar.read_text(encoding="utf-8")
+    start = text.index('"Plural-Forms:')
+    end = text.index("\n\n", start)
+    ar.write_text(text[:start] + text[end + 1:], encoding="utf-8")  # drop the 2-line field
+    bad_line = line_of(ar, 'msgstr "عادات"')
+    break_line(ar, bad_line, 'msgstr "عادات')
+    before = ar.read_bytes()
+    code, _, err = run_cli(updated, "update")
+    assert code == 1
+    issue = one_issue(err, "po-syntax")
+    assert (issue["path"], issue["line"]) == ("locales/ar/LC_MESSAGES/sleep.po", str(bad_line))
+    assert ar.read_bytes() == before
+
+
+def test_failed_write_leaves_no_temp_files_and_the_old_catalog(updated, run_cli, monkeypatch,
+                                                               capsys):
+    """In-process, so that a write can fail even for root: the disk 'fills up' for ar."""
+    import errno
+
+    from pipeline import cli, fsutil
+
+    real_replace = fsutil.os.replace
+
+    def replace(src, dst):
+        if "/ar/" in str(dst):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_replace(src, dst)
+
+    replace_in(updated / "source" / "sleep.md", "every day", "each day")
+    code, _, err = run_cli(updated, "extract")
+    assert code == 0, err
+    ar = po_path(updated, "ar", "sleep")
+    before = ar.read_bytes()
+    monkeypatch.setattr(fsutil.os, "replace", replace)
+    assert cli.main(["-C", str(updated), "-q", "update"]) == 1
+    err = capsys.readouterr().err
+    issue = one_issue(err, "unwritable")
+    assert issue["path"] == "locales/ar/LC_MESSAGES/sleep.po"
+    assert issue["message"] == "cannot write: No space left on device"
+    assert "Traceback" not in err
+    assert ar.read_bytes() == before
+    assert "each day" in " ".join(msgids(po_path(updated, "es", "sleep")))
+    no_temp_files(updated)
