@@ -12,6 +12,7 @@ process that has initialised espeak-ng deadlocks), created with the "spawn" cont
 from __future__ import annotations
 
 import io
+import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -33,6 +34,7 @@ from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSection, Loca
                             SegmentTiming)
 from pipeline.progress import progress_bar
 from pipeline.report import Reporter
+from pipeline.state import fingerprint
 from pipeline.tts import EngineFactory, SpeechEngine, default_engine
 from pipeline.tts.voices import check_voices, expected_seconds, rate_for, voice_for
 
@@ -40,6 +42,7 @@ GAP_SECONDS = 0.25  # silence between segments: a listener hears where one item 
 MIN_RMS = 0.003  # full scale = 1.0; espeak speech is ~0.08, a silent render ~0
 PLAUSIBLE = (0.4, 2.5)  # accepted duration, as a share of expected_seconds()
 MAX_DECODE_ERROR = 0.05  # seconds the decoded MP3 may differ from what was encoded
+AUDIO_FORMAT = "section-mp3-v1"  # bump to re-synthesize everything after a format change
 MP3_QUALITY = 0.6  # libsndfile VBR compression level: ~50 kbps for 22 kHz mono speech
 _SENTENCE_END = tuple(".!?…。！？؟۔:;")
 _CLOSERS = "\"'”’»)]」』）"
@@ -79,6 +82,9 @@ class SpeakResult:
     real_time_factor: float = 0.0  # audio seconds per wall second
     mp3_bytes: int = 0
     max_decode_error: float = 0.0  # worst |decoded MP3 duration - encoded duration|, seconds
+    synthesized: int = 0  # sections synthesized by this build
+    cached: int = 0  # sections taken from the audio cache
+    synthesized_seconds: float = 0.0  # audio seconds synthesized by this build
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class _Job:
     section_id: str
     voice: str  # the locale's voice
     tags: tuple[tuple[str, str], ...]  # ID3 frame id -> text
+    key: str = ""  # content address of the speech (text, voices, rates, engine, encoder)
+    cache: str = ""  # absolute path of the cached, untagged MP3 for ``key``
 
 
 def speech_parts(section: LocalizedSection) -> list[SpeechPart]:
@@ -125,7 +133,8 @@ def _end_sentence(text: str) -> str:
 
 def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
                    jobs: int, reporter: Reporter,
-                   engine_factory: EngineFactory | None = None) -> SpeakResult:
+                   engine_factory: EngineFactory | None = None,
+                   cache_dir: Path | None = None) -> SpeakResult:
     """Write one MP3 per section of every article whose locale has a voice.
 
     ``jobs`` is the number of worker processes (0: one per CPU). A section whose audio fails
@@ -134,51 +143,89 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     """
     started = time.perf_counter()
     factory = engine_factory or default_engine
-    todo, silent, where = _plan(articles, config, Path(output_dir))
+    cache_dir = Path(cache_dir or config.root / ".pipeline-cache" / "audio")
+    todo, silent, where = _plan(articles, config, Path(output_dir), cache_dir,
+                                _engine_identity(factory))
     if not todo:
         return SpeakResult(silent_locales=silent)
-    workers = min(jobs if jobs > 0 else os.cpu_count() or 1, len(todo))
-    tracks: dict[str, AudioTrack] = {}
+    fresh = list({j.key: j for j in todo if not _cached(j)}.values())
     errors: dict[str, str] = {}
     decode_errors = [0.0]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                             initializer=_init_worker, initargs=(factory,)) as pool:
-        try:
-            voices = pool.submit(_worker_voice_ids).result()
-        except Exception as exc:  # espeak-ng missing or broken: the pages still build
-            message = f"speech engine unavailable, pages are built without audio: {exc}"
-            reporter.error(Location(CONFIG_NAME), message, "audio-failed")
-            return SpeakResult(silent_locales=silent, failures=tuple(
-                AudioFailure(message, j.slug, j.locale, j.section_id) for j in todo))
-        check_voices(config, voices)
-        # Longest sections first, so no worker is left with a long one at the end.
-        ordered = sorted(todo, key=lambda j: -sum(len(u.text) for u in j.utterances))
-        futures = {pool.submit(_speak_job, job): job for job in ordered}
-        for future in progress_bar(as_completed(futures), "audio", reporter, len(futures)):
-            job = futures[future]
+    if fresh:
+        workers = min(jobs if jobs > 0 else os.cpu_count() or 1, len(fresh))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                 initializer=_init_worker, initargs=(factory,)) as pool:
             try:
-                track, decode_error, error = future.result()
-            except BrokenProcessPool as exc:
-                track, decode_error, error = None, 0.0, f"worker process died ({exc})"
-            if track is None:
-                errors[job.path] = f"audio for {job.label} failed: {error}"
-            else:
-                tracks[job.path] = track
-                decode_errors.append(decode_error)
-    failures = []
+                voices = pool.submit(_worker_voice_ids).result()
+            except Exception as exc:  # espeak-ng missing or broken: the pages still build
+                message = f"speech engine unavailable, pages are built without audio: {exc}"
+                reporter.error(Location(CONFIG_NAME), message, "audio-failed")
+                return SpeakResult(silent_locales=silent, failures=tuple(
+                    AudioFailure(message, j.slug, j.locale, j.section_id) for j in todo))
+            check_voices(config, voices)
+            # Longest sections first, so no worker is left with a long one at the end.
+            ordered = sorted(fresh, key=lambda j: -sum(len(u.text) for u in j.utterances))
+            futures = {pool.submit(_speak_job, job): job for job in ordered}
+            for future in progress_bar(as_completed(futures), "audio", reporter,
+                                       len(futures)):
+                job = futures[future]
+                try:
+                    decode_error, error = future.result()
+                except BrokenProcessPool as exc:
+                    decode_error, error = 0.0, f"worker process died ({exc})"
+                if error:
+                    errors[job.key] = error
+                else:
+                    decode_errors.append(decode_error)
+    synth_wall = time.perf_counter() - started
+    tracks, failures = [], []
+    durations: dict[str, float] = {}
     for job in todo:  # in page order, whatever order the workers finished in
-        if job.path in errors:
-            reporter.error(where[job.path], errors[job.path], "audio-failed")
-            failures.append(AudioFailure(errors[job.path], job.slug, job.locale, job.section_id))
+        if job.key in errors:
+            message = f"audio for {job.label} failed: {errors[job.key]}"
+            reporter.error(where[job.path], message, "audio-failed")
+            failures.append(AudioFailure(message, job.slug, job.locale, job.section_id))
+            continue
+        tracks.append(_publish(job))
+        durations[job.key] = tracks[-1].duration
     wall = time.perf_counter() - started
-    in_order = tuple(tracks[job.path] for job in todo if job.path in tracks)
-    audio = sum(t.duration for t in in_order)
-    return SpeakResult(in_order, silent, tuple(failures), audio, wall,
-                       audio / wall if wall else 0.0, sum(t.size for t in in_order),
-                       max(decode_errors))
+    audio = sum(t.duration for t in tracks)
+    fresh_keys = {j.key for j in fresh} - set(errors)
+    fresh_audio = sum(durations[k] for k in fresh_keys)
+    return SpeakResult(tuple(tracks), silent, tuple(failures), audio, wall,
+                       fresh_audio / synth_wall if fresh and synth_wall else 0.0,
+                       sum(t.size for t in tracks), max(decode_errors),
+                       len(fresh_keys), len(todo) - len(fresh), fresh_audio)
 
 
-def _plan(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path
+def _engine_identity(factory: EngineFactory) -> str:
+    """Names the engine and versions in cache keys, so an upgrade re-synthesizes."""
+    try:
+        from importlib.metadata import version
+
+        engine = f"espeakng-loader {version('espeakng-loader')} pyttsx3 {version('pyttsx3')}"
+    except Exception:
+        engine = "unknown"
+    return f"{getattr(factory, '__qualname__', repr(factory))} {engine} sf {soundfile.__version__}"
+
+
+def _cached(job: _Job) -> bool:
+    return Path(job.cache).is_file() and Path(job.cache).with_suffix(".json").is_file()
+
+
+def _publish(job: _Job) -> AudioTrack:
+    """Copy the cached section audio to its page's place, with this page's ID3 tags."""
+    cache = Path(job.cache)
+    meta = json.loads(cache.with_suffix(".json").read_text(encoding="utf-8"))
+    data = _tag(cache.read_bytes(), job.tags)
+    write_bytes_atomic(Path(job.path), data)
+    timings = tuple(SegmentTiming(*t) for t in meta["timings"])
+    return AudioTrack(job.locale, job.slug, job.section_id, job.rel_path, job.voice,
+                      meta["duration"], len(data), timings)
+
+
+def _plan(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
+          cache_dir: Path, engine: str
           ) -> tuple[list[_Job], tuple[str, ...], dict[str, Location]]:
     """Jobs for every section with words, locales without a voice, and where to point errors."""
     todo: list[_Job] = []
@@ -212,8 +259,11 @@ def _plan(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path
                     ("TRCK", f"{number}/{len(article.sections)}")) + (
                 (("TLAN", language),) if language else ())
             label = f"{article.slug} [{article.locale}] section '{section.id}'"
+            key = fingerprint(AUDIO_FORMAT, engine, GAP_SECONDS, MP3_QUALITY,
+                              [(u.text, u.lang, u.voice, u.rate) for u in utterances])
             todo.append(_Job(label, utterances, path, rel, article.locale, article.slug,
-                             section.id, voice, tags))
+                             section.id, voice, tags, key,
+                             str(cache_dir / key[:2] / f"{key}.mp3")))
             where[path] = _location(article, section, config)
     return todo, tuple(silent), where
 
@@ -253,16 +303,20 @@ def _worker_voice_ids() -> frozenset[str]:
     return _worker_engine().voice_ids()
 
 
-def _speak_job(job: _Job) -> tuple[AudioTrack | None, float, str]:
-    """(track, decode error in seconds, "") or (None, 0, why it failed); never raises."""
+def _speak_job(job: _Job) -> tuple[float, str]:
+    """(decode error in seconds, "") or (0, why it failed); never raises."""
     try:
-        return (*_speak_section(_worker_engine(), job), "")
+        return _speak_section(_worker_engine(), job), ""
     except Exception as exc:  # reported by the parent, naming article, locale and section
-        return None, 0.0, str(exc) or type(exc).__name__
+        return 0.0, str(exc) or type(exc).__name__
 
 
-def _speak_section(engine: SpeechEngine, job: _Job) -> tuple[AudioTrack, float]:
-    """Synthesize, verify, join and encode one section; write its MP3 atomically."""
+def _speak_section(engine: SpeechEngine, job: _Job) -> float:
+    """Synthesize, verify, join and encode one section into the audio cache (atomically).
+
+    The cached file has no tags: the same speech under another section or article (a rename,
+    a move) is reused as is, and only the tags differ.
+    """
     pieces: list[np.ndarray] = []
     rates = set()
     for utterance in job.utterances:
@@ -280,17 +334,19 @@ def _speak_section(engine: SpeechEngine, job: _Job) -> tuple[AudioTrack, float]:
                                      position / rate, (position + length) / rate))
         position += length
     joined = np.concatenate([p for piece in pieces for p in (piece, gap)][:-1])
-    data = _encode_mp3(joined, rate, job.tags)
+    data = _encode_mp3(joined, rate)
     decoded = soundfile.info(io.BytesIO(data))
     duration = decoded.frames / decoded.samplerate
     decode_error = abs(duration - len(joined) / rate)
     if decode_error > MAX_DECODE_ERROR:
         raise RuntimeError(f"the MP3 decodes to {duration:.3f} s instead of "
                            f"{len(joined) / rate:.3f} s")
-    write_bytes_atomic(Path(job.path), data)
-    track = AudioTrack(job.locale, job.slug, job.section_id, job.rel_path, job.voice,
-                       round(duration, 3), len(data), tuple(timings))
-    return track, decode_error
+    meta = {"duration": round(duration, 3),
+            "timings": [[t.text, t.lang, t.voice, t.start, t.end] for t in timings]}
+    cache = Path(job.cache)
+    write_bytes_atomic(cache, data)  # the MP3 first: the .json marks a complete entry
+    write_bytes_atomic(cache.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
+    return decode_error
 
 
 def _synthesize_verified(engine: SpeechEngine, utterance: _Utterance) -> tuple[np.ndarray, int]:
@@ -333,12 +389,18 @@ def _audio_problem(samples: np.ndarray, rate: int, utterance: _Utterance) -> str
     return ""
 
 
-def _encode_mp3(samples: np.ndarray, rate: int, tags: tuple[tuple[str, str], ...]) -> bytes:
-    """VBR MP3 with a Xing seek table (browsers can seek) and ID3 tags, all in memory."""
+def _encode_mp3(samples: np.ndarray, rate: int) -> bytes:
+    """VBR MP3 with a Xing seek table (browsers can seek), all in memory."""
     buffer = io.BytesIO()
     soundfile.write(buffer, np.clip(samples, -1.0, 1.0), rate, format="MP3",
                     subtype="MPEG_LAYER_III", bitrate_mode="VARIABLE",
                     compression_level=MP3_QUALITY)
+    return buffer.getvalue()
+
+
+def _tag(data: bytes, tags: tuple[tuple[str, str], ...]) -> bytes:
+    """The MP3 with ID3 v2.3 tags (title, album, track, language) in front."""
+    buffer = io.BytesIO(data)
     frames = id3.ID3()
     for frame_id, text in tags:
         frames.add(getattr(id3, frame_id)(encoding=id3.Encoding.UTF8, text=[text]))
