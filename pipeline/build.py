@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
-from pipeline.catalogs import Catalog, read_catalog
+from pipeline.catalogs import Catalog
 from pipeline.commands import read_sources
 from pipeline.config import Config
 from pipeline.fsutil import remove_stale_temp_files
 from pipeline.locales import locale_info
-from pipeline.model import Article, LocalizedArticle, Location, Status
+from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity, Status
 from pipeline.quality import checker_for
 from pipeline.report import ContentError, Reporter
-from pipeline.site import Site, render_review, render_site
+from pipeline.site import Site, read_checked_catalog, render_review, render_site
 from pipeline.stages.localize import localize
 from pipeline.stages.update import po_path_for
 
@@ -67,22 +69,31 @@ def _chosen_locales(config: Config, options: BuildOptions, reporter: Reporter) -
 
 def load_catalogs(config: Config, articles: list[Article], locales: list[str],
                   reporter: Reporter) -> dict[tuple[str, str], Catalog]:
-    """Every (article, locale) PO; a missing or broken one is reported and that page skipped."""
+    """Every (article, locale) PO; a missing or broken one is reported and that page skipped.
+
+    Catalogs are read in threads (each syntax check runs GNU msgfmt) and reported in order.
+    """
+    wanted = [(article.slug, locale, po_path_for(config.locales_dir, locale, article.slug))
+              for locale in locales if locale != config.source_language for article in articles]
+
+    def load(job: tuple[str, str, Path]) -> Catalog | Issue:
+        slug, locale, path = job
+        rel = config.rel(path)
+        if not path.exists():
+            return Issue(Location(rel), Severity.ERROR, f"no catalog for '{slug}' in {locale}; "
+                         "run 'pipeline extract' and 'pipeline update'", "no-catalog")
+        try:
+            return read_checked_catalog(path, rel)
+        except ContentError as exc:
+            return exc.issue
+
     catalogs: dict[tuple[str, str], Catalog] = {}
-    for locale in locales:
-        if locale == config.source_language:
-            continue
-        for article in articles:
-            path = po_path_for(config.locales_dir, locale, article.slug)
-            rel = config.rel(path)
-            if not path.exists():
-                reporter.error(Location(rel), f"no catalog for '{article.slug}' in {locale}; "
-                               "run 'pipeline extract' and 'pipeline update'", "no-catalog")
-                continue
-            try:
-                catalogs[(article.slug, locale)] = read_catalog(path, rel)
-            except ContentError as exc:
-                reporter.add(exc.issue)
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        for (slug, locale, _), result in zip(wanted, pool.map(load, wanted)):
+            if isinstance(result, Issue):
+                reporter.add(result)
+            else:
+                catalogs[(slug, locale)] = result
     return catalogs
 
 

@@ -18,6 +18,9 @@ from pipeline.model import Link
 _TAG = re.compile(r"<(/?)(em|strong|code|a\d+)>|<br ?/>")
 # Anything a browser could take for markup, used to spot injected HTML in a msgstr.
 _HTMLISH = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|<\s*[A-Za-z]|&#?\w+;")
+# Other markup languages a translator may reach for: a Markdown link (never a link here: links
+# are <aN> tags whose targets come from the source) and template syntax (Jinja and the like).
+_FOREIGN = re.compile(r"\[[^\]]*\]\([^)]*\)|\{[{%#]|[}%#]\}")
 
 
 def looks_like_tag(text: str) -> bool:
@@ -72,6 +75,13 @@ def markup_problems(source: str, translation: str) -> list[str]:
     if injected:
         problems.append("contains HTML that the source does not have: "
                         + ", ".join(sorted(injected))[:80])
+    foreign = set(_FOREIGN.findall(leftover)) - set(_FOREIGN.findall(source_leftover))
+    if any(f.startswith("[") for f in foreign):
+        problems.append("contains a Markdown link, which is shown as text (keep the source's "
+                        "<aN>…</aN> tags instead)")
+    if any(not f.startswith("[") for f in foreign):
+        problems.append("contains template syntax that the source does not have: "
+                        + ", ".join(sorted(f for f in foreign if not f.startswith("["))))
     return problems
 
 

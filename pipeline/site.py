@@ -6,20 +6,25 @@ so the site never links to or serves stale pages.
 """
 from __future__ import annotations
 
+import codecs
 import json
+import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.catalogs import read_catalog
+from pipeline.catalogs import Catalog, read_catalog
 from pipeline.config import Config
 from pipeline.fsutil import write_bytes_atomic, write_text_atomic
+from pipeline.inline import markup_problems
 from pipeline.locales import locale_info
 from pipeline.model import AudioTrack, LocalizedArticle, Location
 from pipeline.report import ContentError, Reporter
 from pipeline.stages.render import ASSETS, PageLink, Renderer, UIText
+from pipeline.stages.render import _PLACEHOLDER as PLACEHOLDER
 from pipeline.ui import CatalogTranslations, ui_po_path
 
 
@@ -41,6 +46,14 @@ def render_site(site: Site, reporter: Reporter) -> int:
     def emit(path: Path, text: str) -> None:
         write_text_atomic(path, text)
         produced.add(path)
+
+    reported: set = set()
+
+    def failed(exc: ContentError) -> None:
+        # A broken template fails every page that uses it: say so once, not once per page.
+        if exc.issue not in reported:
+            reported.add(exc.issue)
+            reporter.add(exc.issue)
 
     for asset in sorted(ASSETS.iterdir()):
         target = out / "assets" / asset.name
@@ -72,7 +85,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
                 html = renderer.article_page(page, versions, ui,
                                              tracks.get((locale, page.slug), {}), note)
             except ContentError as exc:
-                reporter.add(exc.issue)
+                failed(exc)
                 continue
             emit(out / info.tag / f"{page.slug}.html", html)
             count += 1
@@ -84,14 +97,14 @@ def render_site(site: Site, reporter: Reporter) -> int:
                 info, sorted(pages, key=lambda p: p.title.text.casefold()), index_versions, ui))
             count += 1
         except ContentError as exc:
-            reporter.add(exc.issue)
+            failed(exc)
     source = locale_info(config.source_language)
     try:
         emit(out / "index.html", renderer.chooser(
             source, live_locales, _ui_text(config, config.source_language, reporter)))
         count += 1
     except ContentError as exc:
-        reporter.add(exc.issue)
+        failed(exc)
     count += _copy_media(site, out, produced, reporter)
     for track_path in (t.path for t in getattr(site.audio, "tracks", ()) or ()):
         produced.add(out / track_path)
@@ -102,20 +115,67 @@ def render_site(site: Site, reporter: Reporter) -> int:
     return count
 
 
+def read_checked_catalog(path: Path, rel: str) -> Catalog:
+    """``read_catalog``, after GNU msgfmt has checked the syntax.
+
+    polib reads some broken files without complaint (an unterminated string loses that
+    translation and the next entries parse on), which would publish a catalog with entries
+    silently missing; msgfmt finds the error and its line. Skipped if gettext is missing.
+    """
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is not None:
+        raw = path.read_bytes()
+        done = subprocess.run([msgfmt, "-o", "/dev/null", "-"],
+                              input=raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw,
+                              capture_output=True)
+        if done.returncode != 0:
+            lines = done.stderr.decode("utf-8", "replace").splitlines()
+            for line in lines:
+                m = re.match(r"^<stdin>:(\d+):(?:\d+:)?\s*(.+)$", line)
+                if m and not m.group(2).startswith("warning:"):
+                    number, message = int(m.group(1)), m.group(2)
+                    if message == "end-of-line within string":
+                        number -= 1  # msgfmt counts the newline it stopped at
+                    raise ContentError(Location(rel, number), f"PO syntax: {message}",
+                                       "po-syntax")
+            raise ContentError(Location(rel), "PO syntax: " + " ".join(
+                " ".join(lines).replace("<stdin>", rel).split())[:300], "po-syntax")
+    return read_catalog(path, rel)
+
+
 def _ui_text(config: Config, locale: str, reporter: Reporter) -> UIText:
     catalog = None
     if locale != config.source_language:
         path = ui_po_path(config.locales_dir, locale)
         if path.exists():
             try:
-                catalog = read_catalog(path, config.rel(path))
+                catalog = read_checked_catalog(path, config.rel(path))
             except ContentError as exc:
                 reporter.add(exc.issue)
+            else:
+                _warn_rejected_ui(catalog, reporter)
         else:
             reporter.warn(Location(config.rel(path)), "no interface catalog; page chrome is "
                           "shown in the source language", "no-catalog")
     return UIText(CatalogTranslations(catalog), locale_info(locale).tag,
                   config.source_language)
+
+
+def _warn_rejected_ui(catalog: Catalog, reporter: Reporter) -> None:
+    """Interface translations that are not used (markup or placeholders differ from the
+    source) are shown in the source language; tell the translator where and why."""
+    for msgid, entry in catalog.entries.items():
+        if not entry.msgstr or entry.fuzzy:
+            continue
+        problems = markup_problems(msgid, entry.msgstr)
+        expected = sorted(PLACEHOLDER.findall(msgid))
+        found = sorted(PLACEHOLDER.findall(entry.msgstr))
+        if found != expected:
+            problems.append(f"placeholders differ from the source (expected "
+                            f"{' '.join(expected) or 'none'}, found {' '.join(found) or 'none'})")
+        if problems:
+            reporter.warn(Location(catalog.rel, entry.line), "; ".join(problems)
+                          + "; the source text is shown instead", "markup")
 
 
 def _tracks_by_page(audio: Any) -> dict[tuple[str, str], dict[str, AudioTrack]]:

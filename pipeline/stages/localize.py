@@ -68,13 +68,13 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
                               b.image.src if b.image else "",
                               one(b.image.alt) if b.image else None, b.start)
 
+    title = one(article.title)  # first, so warnings come in the order of the file
+    subtitle = one(article.subtitle) if article.subtitle else None
     sections = tuple(
         LocalizedSection(s.id, one(s.heading) if s.heading else None,
                          tuple(block(b) for b in s.blocks))
         for s in article.sections
     )
-    title = one(article.title)
-    subtitle = one(article.subtitle) if article.subtitle else None
     localized = LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
                                  sections, catalog.rel if catalog else "")
     total = translated = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -19,7 +19,8 @@ from markupsafe import Markup, escape
 
 from pipeline.inline import to_html, to_plain
 from pipeline.locales import LocaleInfo, locale_info
-from pipeline.model import AudioTrack, LocalizedArticle, LocalizedSegment, Location
+from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSegment, Location,
+                            Status)
 from pipeline.report import ContentError
 
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -82,7 +83,12 @@ def make_environment(project_templates: Path) -> jinja2.Environment:
 
 
 def segment_html(segment: LocalizedSegment) -> Markup:
-    return to_html(segment.text, segment.source.links)
+    links = segment.source.links
+    if segment.status is Status.TRANSLATED:
+        # A link title is source-language text no catalog translates; inside a translated
+        # sentence it would be read out in the wrong language, so translated text goes without.
+        links = tuple(replace(link, title="") for link in links)
+    return to_html(segment.text, links)
 
 
 def lang_attrs(segment: LocalizedSegment | None, page_lang: str) -> Markup:
@@ -105,7 +111,7 @@ def format_duration(seconds: float) -> str:
 
 
 def format_size(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1000))} kB"
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} kB"
 
 
 class Renderer:
@@ -124,8 +130,9 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError(Location(self._template_rel(exc.filename or name), exc.lineno),
                                f"template syntax: {exc.message}", "template") from exc
-        except jinja2.TemplateError as exc:
-            raise ContentError(Location(self._template_rel(name), _template_line(exc)),
+        except Exception as exc:  # a template's runtime error: undefined names, bad calls...
+            filename, line = _template_frame(exc)
+            raise ContentError(Location(self._template_rel(filename or name), line),
                                f"template error: {exc}", "template") from exc
 
     def _template_rel(self, filename: str) -> str:
@@ -176,11 +183,13 @@ def _x_default(versions: list[PageLink], source_lang: str) -> str:
     return versions[0].href if versions else ""
 
 
-def _template_line(exc: Exception) -> int:
+def _template_frame(exc: Exception) -> tuple[str, int]:
+    """The template file and line where a runtime error happened (the innermost template
+    frame: Jinja maps compiled code back to template files), or ("", 0)."""
     tb = exc.__traceback__
-    line = 0
+    filename, line = "", 0
     while tb is not None:
         if tb.tb_frame.f_code.co_filename.endswith(".html"):
-            line = tb.tb_lineno
+            filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
         tb = tb.tb_next
-    return line
+    return filename, line
