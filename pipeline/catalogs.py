@@ -201,18 +201,30 @@ def read_catalog(path: Path, rel: str) -> Catalog:
     except OSError as exc:
         raise ContentError(Location(rel), f"cannot read: {exc.strerror}", "unreadable") from exc
     try:
-        po = polib.pofile(decode_po(raw))
+        text = decode_po(raw)
+        po = polib.pofile(text)
     except (OSError, ValueError, LookupError, UnicodeDecodeError) as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
         message = re.sub(r"\s*\(line \d+\)", "", str(exc)) or "cannot be parsed"
         raise ContentError(Location(rel, line), f"PO syntax: {message}", "po-syntax") from exc
+    lines = text.splitlines()
     entries = {}
     for entry in po:
         if entry.obsolete or not entry.msgid:
             continue
-        entries[entry.msgid] = Translation(entry.msgstr, "fuzzy" in entry.flags, entry.linenum,
+        entries[entry.msgid] = Translation(entry.msgstr, "fuzzy" in entry.flags,
+                                           _msgstr_line(lines, entry.linenum),
                                            entry.previous_msgid or "")
     return Catalog(path, rel, po.metadata.get("Language", ""), MappingProxyType(entries))
+
+
+def _msgstr_line(lines: list[str], start: int) -> int:
+    """The line of an entry's msgstr, which is what msgfmt and editors point at; polib
+    numbers an entry by its first line (often a comment)."""
+    for number in range(max(start, 1), len(lines) + 1):
+        if lines[number - 1].startswith("msgstr"):
+            return number
+    return start
 
 
 def decode_po(raw: bytes) -> str:

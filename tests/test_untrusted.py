@@ -272,10 +272,6 @@ def test_each_refused_msgstr_is_reported_with_its_po_file_and_entry(built: Built
     assert "source text is shown instead" in mine[0][1]
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/catalogs.py read_catalog takes polib's "
-                   "entry.linenum (the entry's first line, usually a '#.' comment) although "
-                   "model.LocalizedSegment.po_line documents 'where the msgstr stands', the "
-                   "line GNU msgfmt reports for msgstr problems")
 def test_warnings_point_at_the_msgstr_line(built: Built):
     for case in WARNED:
         _, msgstr_line = entry_lines(po_file(built.root, case), case.msgid)
