@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.catalogs import Catalog
 from pipeline.commands import read_sources
@@ -14,7 +15,10 @@ from pipeline.config import Config
 from pipeline.fsutil import remove_stale_temp_files
 from pipeline.locales import locale_info
 from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity, Status
+from pipeline.checks import Checker
+from pipeline.incremental import Counters, Incremental
 from pipeline.quality import checker_for
+from pipeline.state import fingerprint
 from pipeline.report import ContentError, Reporter
 from pipeline.site import Site, read_checked_catalog, render_review, render_site
 from pipeline.stages.localize import localize
@@ -26,6 +30,9 @@ class BuildOptions:
     locales: tuple[str, ...] = ()
     audio: bool = True
     jobs: int = 0
+    force: bool = False  # ignore what earlier builds recorded and cached
+    explain: bool = False  # say why each job ran
+    engine_factory: Any = None  # speech engine; None means espeak-ng (tests pass a fake)
 
 
 @dataclass(frozen=True)
@@ -39,21 +46,18 @@ class Withheld:
 
 def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
     started = time.monotonic()
+    done = Incremental(config, reporter, options.force, options.explain)
     remove_stale_temp_files(config.output_dir)
     locales = _chosen_locales(config, options, reporter)
     articles = read_sources(config, reporter)
-    catalogs = load_catalogs(config, articles, locales, reporter)
-    checks = {loc: checker_for(config, loc) for loc in locales}
-    localized = [localize(a, loc, catalogs.get((a.slug, loc)), reporter.add, checks[loc])
-                 for a in articles for loc in locales
-                 if loc == config.source_language or (a.slug, loc) in catalogs]
+    localized, inputs = localize_all(config, articles, locales, reporter, done)
     published, withheld = choose_published(localized, config)
-    audio = speak(published, config, options, reporter)
-    site = Site(config, tuple(locales), tuple(published), tuple(withheld), audio)
-    pages = render_site(site, reporter)
-    pages += render_review(config, localized, {(p.slug, p.locale) for p in published},
-                           reporter)
-    return _summary(site, pages, time.monotonic() - started, reporter)
+    audio = speak(published, config, options, reporter, done)
+    site = Site(config, tuple(locales), tuple(published), tuple(withheld), audio, inputs, done)
+    render_site(site, reporter)
+    render_review(site, localized, reporter)
+    done.finish(started)
+    return _summary(site, done.counters, time.monotonic() - started, reporter)
 
 
 def _chosen_locales(config: Config, options: BuildOptions, reporter: Reporter) -> list[str]:
@@ -67,14 +71,61 @@ def _chosen_locales(config: Config, options: BuildOptions, reporter: Reporter) -
     return [c for c in locales if c in options.locales or c == config.source_language]
 
 
-def load_catalogs(config: Config, articles: list[Article], locales: list[str],
-                  reporter: Reporter) -> dict[tuple[str, str], Catalog]:
-    """Every (article, locale) PO; a missing or broken one is reported and that page skipped.
+def localize_all(config: Config, articles: list[Article], locales: list[str],
+                 reporter: Reporter, done: Incremental
+                 ) -> tuple[list[LocalizedArticle], dict[tuple[str, str], str]]:
+    """Every article in every locale; unchanged (source, catalog, glossary, settings) reuse
+    the last build's result and re-report its warnings. Returns pages and input prints."""
+    results: dict[tuple[str, str], LocalizedArticle] = {}
+    inputs: dict[tuple[str, str], str] = {}
+    todo = []
+    for article in articles:
+        for locale in locales:
+            parts = {"source": done.file(article.path), "settings": done.settings}
+            if locale != config.source_language:
+                parts["catalog"] = done.file(po_path_for(config.locales_dir, locale,
+                                                         article.slug))
+                parts["glossary"] = done.file(config.locales_dir / locale / "glossary.po")
+            key = f"localize:{locale}:{article.slug}"
+            inputs[(article.slug, locale)] = fingerprint(parts)
+            cached = done.reuse(key, parts)
+            if cached is None:
+                todo.append((article, locale, parts, key))
+                continue
+            page, issues = cached
+            for issue in issues:
+                reporter.add(issue)
+            results[(article.slug, locale)] = page
+            done.counters.articles_reused += 1
+    catalogs = load_catalogs(config, [(a.slug, loc) for a, loc, _, _ in todo
+                                      if loc != config.source_language], reporter)
+    checkers: dict[str, Checker] = {}
+    for article, locale, parts, key in todo:
+        catalog = catalogs.get((article.slug, locale))
+        if catalog is None and locale != config.source_language:
+            continue  # reported by load_catalogs
+        if locale not in checkers:
+            checkers[locale] = checker_for(config, locale)
+        issues: list[Issue] = []
+        page = localize(article, locale, catalog, issues.append, checkers[locale])
+        for issue in issues:
+            reporter.add(issue)
+        done.record(key, parts, (page, tuple(issues)))
+        results[(article.slug, locale)] = page
+        done.counters.articles_localized += 1
+    ordered = [results[(a.slug, loc)] for a in articles for loc in locales
+               if (a.slug, loc) in results]
+    return ordered, inputs
+
+
+def load_catalogs(config: Config, pairs: list[tuple[str, str]], reporter: Reporter
+                  ) -> dict[tuple[str, str], Catalog]:
+    """The PO of each (slug, locale); a missing or broken one is reported, that page skipped.
 
     Catalogs are read in threads (each syntax check runs GNU msgfmt) and reported in order.
     """
-    wanted = [(article.slug, locale, po_path_for(config.locales_dir, locale, article.slug))
-              for locale in locales if locale != config.source_language for article in articles]
+    wanted = [(slug, locale, po_path_for(config.locales_dir, locale, slug))
+              for slug, locale in pairs]
 
     def load(job: tuple[str, str, Path]) -> Catalog | Issue:
         slug, locale, path = job
@@ -111,16 +162,21 @@ def choose_published(localized: list[LocalizedArticle], config: Config
 
 
 def speak(pages: list[LocalizedArticle], config: Config, options: BuildOptions,
-          reporter: Reporter):
+          reporter: Reporter, done: Incremental):
     if not (options.audio and config.audio_enabled):
         return None
     from pipeline.stages.speak import speak_articles
 
     jobs = options.jobs or config.audio_workers or os.cpu_count() or 1
-    return speak_articles(pages, config, config.output_dir, jobs, reporter)
+    result = speak_articles(pages, config, config.output_dir, jobs, reporter,
+                            engine_factory=options.engine_factory, state=done,
+                            use_cache=not options.force)
+    done.counters.sections_synthesized = result.synthesized
+    done.counters.sections_cached = result.cached
+    return result
 
 
-def _summary(site: Site, pages: int, seconds: float, reporter: Reporter) -> str:
+def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter) -> str:
     for item in site.withheld:
         reporter.progress(f"not published: {item.slug} [{item.locale}]: {item.reason}")
     failing = sum(1 for p in site.pages for s in p.segments if s.status is Status.INVALID)
@@ -137,9 +193,13 @@ def _summary(site: Site, pages: int, seconds: float, reporter: Reporter) -> str:
     audio = ""
     if site.audio is not None:
         a = site.audio
-        audio = (f", {len(a.tracks)} audio file(s) ({a.audio_seconds / 60:.1f} min, "
-                 f"real-time factor {a.real_time_factor:.0f}x)")
+        speed = (f", real-time factor {a.real_time_factor:.0f}x" if a.synthesized else "")
+        audio = (f", {len(a.tracks)} audio file(s) ({a.audio_seconds / 60:.1f} min; "
+                 f"{a.synthesized} synthesized, {a.cached} from cache{speed})")
+    pages = counters.pages_rendered + counters.pages_skipped
+    unchanged = f" ({counters.pages_skipped} unchanged)" if counters.pages_skipped else ""
     held = f", {len(site.withheld)} withheld below threshold" if site.withheld else ""
     bad = f", {failing} failing segment(s) shown in the source language" if failing else ""
-    return (f"build: {pages} page(s) in {len(site.locales)} locale(s){audio}{held}{bad} in "
+    return (f"build: {pages} article page(s){unchanged} in {len(site.locales)} locale(s){audio}"
+            f"{held}{bad} in "
             f"{seconds:.1f}s; {', '.join(parts)}; {reporter.tally()}")

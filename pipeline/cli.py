@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     bld.add_argument("--no-audio", action="store_true", help="build pages only")
     bld.add_argument("-j", "--jobs", type=int, default=0, help="worker processes "
                      "(default: all cores)")
+    bld.add_argument("--force", action="store_true", help="rebuild everything, re-synthesize "
+                     "all audio")
+    bld.add_argument("--explain", action="store_true", help="say why each job ran")
     return parser
 
 
@@ -97,5 +100,6 @@ def _run(args: argparse.Namespace, config, reporter: Reporter) -> str:
         from pipeline.build import BuildOptions, build
 
         return build(config, reporter, BuildOptions(
-            locales=tuple(args.locales or ()), audio=not args.no_audio, jobs=args.jobs))
+            locales=tuple(args.locales or ()), audio=not args.no_audio, jobs=args.jobs,
+            force=args.force, explain=args.explain))
     raise AssertionError(args.command)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
 from markupsafe import Markup, escape
 
 from pipeline.config import Config
 from pipeline.fsutil import write_text_atomic
+from pipeline.incremental import Incremental
 from pipeline.inline import to_plain
 from pipeline.locales import locale_info
 from pipeline.model import LocalizedArticle, LocalizedSegment
@@ -54,7 +56,8 @@ def _rows(page: LocalizedArticle) -> list[ReviewRow]:
 
 
 def render_review(config: Config, pages: list[LocalizedArticle], published: set[tuple],
-                  renderer: Renderer) -> int:
+                  renderer: Renderer, done: Incremental,
+                  inputs: Mapping[tuple[str, str], str]) -> int:
     out = config.output_dir / "_review"
     translated = [p for p in pages if p.locale != config.source_language]
     locales = list(dict.fromkeys(p.locale for p in translated))
@@ -63,12 +66,19 @@ def render_review(config: Config, pages: list[LocalizedArticle], published: set[
     source = locale_info(config.source_language)
     count = 0
     for page in translated:
+        target = out / page.lang / f"{page.slug}.html"
+        parts = {"article": inputs.get((page.slug, page.locale), ""), "site": done.site,
+                 "published": str((page.slug, page.locale) in published)}
+        key = f"review:{page.lang}/{page.slug}.html"
+        count += 1
+        if done.reuse(key, parts, target):
+            continue
         html = renderer.review_page("review_article.html", source, depth=2, article=page,
                                     rows=_rows(page),
                                     target=locale_info(page.locale),
                                     published=(page.slug, page.locale) in published)
-        write_text_atomic(out / page.lang / f"{page.slug}.html", html)
-        count += 1
+        write_text_atomic(target, html)
+        done.record(key, parts, True)
     html = renderer.review_page("review_index.html", source, depth=1,
                                 locales=[locale_info(c) for c in locales], slugs=slugs,
                                 grid=grid, published=published,

@@ -11,14 +11,16 @@ import json
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from pipeline import __version__
 from pipeline.catalogs import Catalog, read_catalog
 from pipeline.config import Config
 from pipeline.fsutil import write_bytes_atomic, write_text_atomic
+from pipeline.incremental import Incremental
+from pipeline.state import fingerprint
 from pipeline.inline import markup_problems
 from pipeline.locales import locale_info
 from pipeline.model import AudioTrack, LocalizedArticle, Location
@@ -35,10 +37,13 @@ class Site:
     pages: tuple[LocalizedArticle, ...]
     withheld: tuple[Any, ...]
     audio: Any  # SpeakResult or None when audio is off
+    inputs: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (slug, locale) ->
+    done: Any = None  # Incremental: skips pages whose inputs did not change
 
 
 def render_site(site: Site, reporter: Reporter) -> int:
     config = site.config
+    done = site.done or Incremental(config, reporter, force=True)
     out = config.output_dir
     renderer = Renderer(config.root, config.name, config.source_language)
     produced: set[Path] = set()
@@ -68,6 +73,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
     for locale in site.locales:
         info = locale_info(locale)
         ui = _ui_text(config, locale, reporter)
+        ui_print = done.file(ui_po_path(config.locales_dir, locale))
         pages = [p for p in site.pages if p.locale == locale]
         if not pages:
             continue
@@ -81,14 +87,27 @@ def render_site(site: Site, reporter: Reporter) -> int:
                 note = ui.attr("Audio is not available in this language yet.")
             elif (page.slug, locale) in failed_pages:
                 note = ui.attr("Some audio could not be made for this page.")
+            page_tracks = tracks.get((locale, page.slug), {})
+            target = out / info.tag / f"{page.slug}.html"
+            parts = {"article": site.inputs.get((page.slug, locale), ""), "site": done.site,
+                     "ui": ui_print, "note": note,
+                     "versions": fingerprint([v.href for v in versions]),
+                     "audio": fingerprint(sorted((t.section_id, t.path, t.size, t.duration)
+                                                 for t in page_tracks.values()))}
+            key = f"page:{info.tag}/{page.slug}.html"
+            count += 1
+            if done.reuse(key, parts, target):
+                produced.add(target)
+                done.counters.pages_skipped += 1
+                continue
             try:
-                html = renderer.article_page(page, versions, ui,
-                                             tracks.get((locale, page.slug), {}), note)
+                html = renderer.article_page(page, versions, ui, page_tracks, note)
             except ContentError as exc:
                 failed(exc)
                 continue
-            emit(out / info.tag / f"{page.slug}.html", html)
-            count += 1
+            emit(target, html)
+            done.record(key, parts, True)
+            done.counters.pages_rendered += 1
         index_versions = [PageLink(locale_info(c), f"../{locale_info(c).tag}/index.html",
                                    c == locale)
                           for c in site.locales if any(p.locale == c for p in site.pages)]
@@ -254,13 +273,14 @@ def manifest_json(site: Site) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_review(config: Config, pages: list[LocalizedArticle], published: set[tuple],
-                  reporter: Reporter) -> int:
+def render_review(site: Site, localized: list[LocalizedArticle], reporter: Reporter) -> int:
     from pipeline import review
 
-    renderer = Renderer(config.root, config.name, config.source_language)
+    renderer = Renderer(site.config.root, site.config.name, site.config.source_language)
+    published = {(p.slug, p.locale) for p in site.pages}
     try:
-        return review.render_review(config, pages, published, renderer)
+        return review.render_review(site.config, localized, published, renderer, site.done,
+                                    site.inputs)
     except ContentError as exc:
         reporter.add(exc.issue)
         return 0

@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 import soundfile
@@ -134,7 +134,8 @@ def _end_sentence(text: str) -> str:
 def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
                    jobs: int, reporter: Reporter,
                    engine_factory: EngineFactory | None = None,
-                   cache_dir: Path | None = None) -> SpeakResult:
+                   cache_dir: Path | None = None, state: Any = None,
+                   use_cache: bool = True) -> SpeakResult:
     """Write one MP3 per section of every article whose locale has a voice.
 
     ``jobs`` is the number of worker processes (0: one per CPU). A section whose audio fails
@@ -148,7 +149,16 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
                                 _engine_identity(factory))
     if not todo:
         return SpeakResult(silent_locales=silent)
-    fresh = list({j.key: j for j in todo if not _cached(j)}.values())
+    # A section whose speech and tags are unchanged and whose file is in place needs nothing;
+    # the others are copied from the content cache, or synthesized when not cached.
+    ready: dict[str, AudioTrack] = {}
+    for job in todo:
+        if state is not None and use_cache:
+            track = state.reuse(f"audio:{job.rel_path}", _audio_parts(job), Path(job.path))
+            if track is not None:
+                ready[job.path] = track
+    fresh = list({j.key: j for j in todo
+                  if j.path not in ready and not (use_cache and _cached(j))}.values())
     errors: dict[str, str] = {}
     decode_errors = [0.0]
     if fresh:
@@ -186,7 +196,12 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
             reporter.error(where[job.path], message, "audio-failed")
             failures.append(AudioFailure(message, job.slug, job.locale, job.section_id))
             continue
-        tracks.append(_publish(job))
+        if job.path in ready:
+            tracks.append(ready[job.path])
+        else:
+            tracks.append(_publish(job))
+            if state is not None:
+                state.record(f"audio:{job.rel_path}", _audio_parts(job), tracks[-1])
         durations[job.key] = tracks[-1].duration
     wall = time.perf_counter() - started
     audio = sum(t.duration for t in tracks)
@@ -195,7 +210,11 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     return SpeakResult(tuple(tracks), silent, tuple(failures), audio, wall,
                        fresh_audio / synth_wall if fresh and synth_wall else 0.0,
                        sum(t.size for t in tracks), max(decode_errors),
-                       len(fresh_keys), len(todo) - len(fresh), fresh_audio)
+                       len(fresh_keys), len(todo) - len(fresh) - len(failures), fresh_audio)
+
+
+def _audio_parts(job: _Job) -> dict[str, str]:
+    return {"speech": job.key, "tags": fingerprint(job.tags)}
 
 
 def _engine_identity(factory: EngineFactory) -> str:

@@ -1,0 +1,119 @@
+"""Incremental builds: each job (localize, page, audio, review page) names its inputs, and a
+job whose inputs and output are unchanged since the last build is skipped.
+
+Inputs are named parts (``source``, ``catalog``, ``templates``...), each a content hash, so
+``--explain`` can say which input made a job run. The state lives in
+``.pipeline-cache/state.pickle`` (see state.py: a lost or corrupt state means a full rebuild).
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.config import CONFIG_NAME, Config
+from pipeline.fsutil import write_text_atomic
+from pipeline.report import Reporter
+from pipeline.state import BuildState, file_fingerprint, fingerprint, tree_fingerprint
+
+Parts = dict[str, str]
+
+
+@dataclass
+class Counters:
+    """What a build did; written to ``.pipeline-cache/last-build.json`` for benchmarks/tests."""
+
+    articles_localized: int = 0
+    articles_reused: int = 0
+    pages_rendered: int = 0
+    pages_skipped: int = 0
+    sections_synthesized: int = 0
+    sections_cached: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Incremental:
+    config: Config
+    reporter: Reporter
+    force: bool = False
+    explain: bool = False
+    state: BuildState = field(init=False)
+    counters: Counters = field(default_factory=Counters)
+    _files: dict[Path, str] = field(default_factory=dict)
+    _site: str = ""
+    _settings: str = ""
+
+    def __post_init__(self) -> None:
+        path = self.cache_dir / "state.pickle"
+        self.state = BuildState(path) if self.force else BuildState.load(path)
+        package = Path(__file__).resolve().parent
+        self._settings = fingerprint(__version__, self.file(self.config.root / CONFIG_NAME))
+        # Everything every page depends on: templates (package and project), CSS, settings.
+        self._site = fingerprint(__version__, tree_fingerprint(package / "templates"),
+                                 tree_fingerprint(package / "assets"),
+                                 tree_fingerprint(self.config.root / "templates"),
+                                 self.file(self.config.root / CONFIG_NAME))
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.config.root / ".pipeline-cache"
+
+    @property
+    def site(self) -> str:
+        """Templates, CSS, settings and version: what every page depends on."""
+        return self._site
+
+    @property
+    def settings(self) -> str:
+        """Settings and version: what localization and speech depend on."""
+        return self._settings
+
+    def file(self, path: Path) -> str:
+        """A file's content hash, computed once per build."""
+        if path not in self._files:
+            self._files[path] = file_fingerprint(path)
+        return self._files[path]
+
+    def reuse(self, key: str, parts: Parts, output: Path | None = None) -> Any:
+        """The value recorded for ``key`` if its inputs are unchanged (and its output still
+        exists); otherwise None, after saying why when ``--explain`` is on."""
+        old = self.state.outputs.get(key)
+        if old == _joined(parts) and (output is None or output.exists()):
+            value = self.state.values.get(key)
+            if value is not None:
+                return value
+        if self.explain:
+            self.reporter.progress(f"explain: {key}: {_why(old, parts, output)}")
+        return None
+
+    def record(self, key: str, parts: Parts, value: Any) -> None:
+        self.state.record(key, _joined(parts), value)
+
+    def finish(self, started: float) -> None:
+        self.counters.seconds = round(time.monotonic() - started, 3)
+        self.state.save()
+        write_text_atomic(self.cache_dir / "last-build.json",
+                          json.dumps(asdict(self.counters), indent=2) + "\n")
+
+
+def _joined(parts: Parts) -> str:
+    return json.dumps(parts, sort_keys=True)
+
+
+def _why(old: str | None, parts: Parts, output: Path | None) -> str:
+    if old is None:
+        return "new (not built before, or --force)"
+    try:
+        before = json.loads(old)
+    except ValueError:
+        before = {}
+    changed = sorted(k for k in set(before) | set(parts) if before.get(k) != parts.get(k))
+    if changed:
+        return "changed: " + ", ".join(changed)
+    if output is not None and not output.exists():
+        return f"output {output.name} is missing"
+    return "no cached result"
