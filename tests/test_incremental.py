@@ -1,0 +1,151 @@
+"""Incremental builds: each rule proved by counting the jobs a rebuild ran (fake speaker)."""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+
+from pipeline.build import BuildOptions, build
+from pipeline.config import load_config
+from pipeline.report import Reporter
+from pipeline.tts.fake import FakeEngine
+
+PROJECT = Path(__file__).parent / "projects" / "site"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    target = tmp_path / "site"
+    shutil.copytree(PROJECT, target)
+    return target
+
+
+def run(root: Path, **options) -> dict:
+    """Build in-process with the fake engine; return the counters of that build."""
+    log = io.StringIO()
+    reporter = Reporter(stream=log, quiet=False)
+    summary = build(load_config(root), reporter, BuildOptions(
+        engine_factory=FakeEngine, jobs=1, **options))
+    assert reporter.errors == 0, log.getvalue()
+    counters = json.loads((root / ".pipeline-cache" / "last-build.json").read_text())
+    counters["summary"] = summary
+    counters["log"] = log.getvalue()
+    return counters
+
+
+def snapshot(root: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*") if p.is_file()}
+
+
+def set_msgstr(po_path: Path, msgid_start: str, msgstr: str) -> None:
+    po = polib.pofile(str(po_path), wrapwidth=79)
+    entry = next(e for e in po if e.msgid.startswith(msgid_start))
+    entry.msgstr = msgstr
+    po.save()
+
+
+def first_paragraph_msgid(root: Path) -> str:
+    po = polib.pofile(str(root / "locales" / "es" / "LC_MESSAGES" / "hydration.po"))
+    return next(e.msgid for e in po if "introduction" in e.comment and e.msgstr)
+
+
+def test_first_build_does_everything(root):
+    first = run(root)
+    assert first["pages_rendered"] == 3 and first["pages_skipped"] == 0
+    assert first["sections_synthesized"] > 0
+    assert first["articles_localized"] == 3
+
+
+def test_noop_build_writes_nothing_and_synthesizes_nothing(root):
+    run(root)
+    before = snapshot(root)
+    state = (root / ".pipeline-cache" / "state.pickle").stat().st_mtime_ns
+    again = run(root)
+    assert again["pages_rendered"] == 0 and again["pages_skipped"] == 3
+    assert again["sections_synthesized"] == 0
+    assert again["articles_localized"] == 0
+    assert snapshot(root) == before, "a no-op build rewrote output files"
+    assert (root / ".pipeline-cache" / "state.pickle").stat().st_mtime_ns == state
+
+
+def test_one_msgstr_rebuilds_one_page_and_one_section(root):
+    first = run(root)
+    msgid = first_paragraph_msgid(root)
+    set_msgstr(root / "locales/es/LC_MESSAGES/hydration.po", msgid,
+               "Texto <em>cambiado</em>. Lea la <a1>guía</a1>.")
+    again = run(root, explain=True)
+    assert again["pages_rendered"] == 1
+    assert again["sections_synthesized"] == 1
+    assert again["articles_localized"] == 1
+    assert "localize:es:hydration: changed: catalog" in again["log"]
+    page = (root / "output/es/hydration.html").read_text()
+    assert "Texto <em>cambiado</em>" in page
+    assert first["sections_synthesized"] > 1
+
+
+def test_template_change_rebuilds_pages_but_no_audio(root):
+    run(root)
+    custom = root / "templates"
+    custom.mkdir()
+    base = (Path(__file__).parents[1] / "pipeline/templates/base.html").read_text()
+    (custom / "base.html").write_text(base.replace("</footer>", "<p>Custom</p></footer>"))
+    again = run(root)
+    assert again["pages_rendered"] == 3
+    assert again["sections_synthesized"] == 0
+    assert "<p>Custom</p>" in (root / "output/ar/hydration.html").read_text()
+
+
+def test_voice_change_resynthesizes_that_locale_only(root):
+    first = run(root)
+    config = root / "pipeline.toml"
+    config.write_text(config.read_text() + '\n[audio.voices]\nes = "roa/es-419"\n')
+    again = run(root)
+    es_sections = sum(1 for p in (root / "output/es/audio").rglob("*.mp3"))
+    assert again["sections_synthesized"] == es_sections
+    assert 0 < es_sections < first["sections_synthesized"]
+    manifest = json.loads((root / "output/manifest.json").read_text())
+    voices = {t["locale"]: t["voice"] for t in manifest["audio"]}
+    assert voices["es"] == "roa/es-419" and voices["ar"] == "sem/ar"
+
+
+def test_renaming_a_section_costs_no_synthesis(root):
+    run(root)
+    source = root / "source" / "hydration.md"
+    text = source.read_text()
+    new = text.replace("{#", "{#renamed-", 1)
+    assert new != text
+    source.write_text(new)
+    again = run(root)
+    assert again["sections_synthesized"] == 0
+    assert any(p.name.startswith("renamed-") for p in (root / "output/en/audio").rglob("*.mp3"))
+
+
+def test_corrupt_or_missing_state_means_a_full_correct_rebuild(root):
+    run(root)
+    expected = (root / "output/es/hydration.html").read_bytes()
+    (root / ".pipeline-cache" / "state.pickle").write_bytes(b"\x80garbage")
+    again = run(root)
+    assert again["articles_localized"] == 3
+    assert (root / "output/es/hydration.html").read_bytes() == expected
+    (root / ".pipeline-cache" / "state.pickle").unlink()
+    assert run(root)["articles_localized"] == 3
+
+
+def test_deleted_output_is_rebuilt(root):
+    run(root)
+    (root / "output/ar/hydration.html").unlink()
+    again = run(root, explain=True)
+    assert again["pages_rendered"] == 1
+    assert (root / "output/ar/hydration.html").exists()
+    assert "missing" in again["log"]
+
+
+def test_force_rebuilds_everything(root):
+    first = run(root)
+    again = run(root, force=True)
+    assert again["pages_rendered"] == 3
+    assert again["sections_synthesized"] == first["sections_synthesized"]
