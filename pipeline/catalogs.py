@@ -231,6 +231,26 @@ def decode_po(raw: bytes) -> str:
     return raw.decode(_charset(raw)).lstrip("\ufeff")
 
 
+def to_utf8(raw: bytes, rel: str) -> bytes:
+    """A translator's PO as UTF-8 with LF line ends, for merging: BOMs (some Windows editors),
+    CRLF (Poedit on Windows) and legacy charsets (CP1251, ISO-8859-1...) are converted without
+    loss, since UTF-8 holds every character they can."""
+    charset = _charset(raw)
+    try:
+        text = raw.decode(charset)
+    except LookupError:
+        raise ContentError(Location(rel), f"unknown charset '{charset}' in the header",
+                           "po-charset") from None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError(Location(rel, line), f"not valid {charset}: {exc.reason}",
+                           "po-charset") from None
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if charset.lower() not in ("utf-8", "utf-8-sig"):
+        text = re.sub(r"charset=[A-Za-z0-9_-]+", "charset=UTF-8", text, count=1)
+    return text.encode("utf-8")
+
+
 def _charset(raw: bytes) -> str:
     m = re.search(rb"charset=([A-Za-z0-9_-]+)", raw[:4000])
     name = m.group(1).decode() if m else "utf-8"

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polib
-
-from pipeline.catalogs import decode_po, ensure_header, has_header, msgmerge, new_po_header
+from pipeline.catalogs import ensure_header, has_header, msgmerge, new_po_header, to_utf8
 from pipeline.fsutil import write_bytes_atomic
 from pipeline.locales import locale_info
 from pipeline.model import Location, UpdateResult
@@ -34,6 +32,7 @@ def merged_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str,
         except OSError as exc:
             raise ContentError(Location(po_rel), f"cannot read: {exc.strerror}",
                                "unreadable") from exc
+        old = to_utf8(old, po_rel)
         if not has_header(old):
             # Without a header msgfmt rejects the file. Appended, not prepended, so that
             # msgmerge's error lines still match the translator's file.
@@ -53,8 +52,4 @@ def update_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str, slug
                                "unwritable") from exc
     else:
         written = created or po_path.read_bytes() != merged
-    po = polib.pofile(decode_po(merged))
-    fuzzy = len(po.fuzzy_entries())
-    translated = len(po.translated_entries())
-    untranslated = len(po.untranslated_entries())
-    return UpdateResult(slug, locale, po_path, created, written, translated, fuzzy, untranslated)
+    return UpdateResult(slug, locale, po_path, created, written)
