@@ -19,6 +19,7 @@ from pipeline.checks import Checker
 from pipeline.incremental import Counters, Incremental
 from pipeline.quality import checker_for
 from pipeline.state import fingerprint
+from pipeline.tts.voices import voice_for
 from pipeline.report import ContentError, Reporter
 from pipeline.site import Site, read_checked_catalog, render_review, render_site
 from pipeline.stages.localize import localize
@@ -186,10 +187,11 @@ def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter)
         words = sum(p.total_words for p in mine) or 0
         done = sum(p.translated_words for p in mine)
         share = f"{100 * done / words:.0f}%" if words else "-"
-        if site.audio is not None and locale in site.audio.silent_locales:
-            share += " no audio"
-        parts.append(f"{locale_info(locale).tag} {share}" if mine else
-                     f"{locale_info(locale).tag} withheld")
+        entry = f"{locale_info(locale).tag} {share}" if mine else \
+            f"{locale_info(locale).tag} withheld"
+        if site.audio is not None and voice_for(locale, site.config) is None:
+            entry += " (no audio: no voice for this language)"
+        parts.append(entry)
     audio = ""
     if site.audio is not None:
         a = site.audio
