@@ -50,7 +50,7 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
     done = Incremental(config, reporter, options.force, options.explain)
     remove_stale_temp_files(config.output_dir)
     locales = _chosen_locales(config, options, reporter)
-    articles = read_sources(config, reporter)
+    articles = read_sources(config, reporter, read=done.read_article)
     localized, inputs = localize_all(config, articles, locales, reporter, done)
     published, withheld = choose_published(localized, config)
     audio = speak(published, config, options, reporter, done)

@@ -200,8 +200,8 @@ def read_catalog(path: Path, rel: str) -> Catalog:
         raw = path.read_bytes()
     except OSError as exc:
         raise ContentError(Location(rel), f"cannot read: {exc.strerror}", "unreadable") from exc
+    text = _decode(raw, rel)  # bad bytes or an unknown charset: an error with its line
     try:
-        text = decode_po(raw)
         po = polib.pofile(text)
     except (OSError, ValueError, LookupError, UnicodeDecodeError) as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
@@ -210,7 +210,9 @@ def read_catalog(path: Path, rel: str) -> Catalog:
     lines = text.splitlines()
     entries = {}
     for entry in po:
-        if entry.obsolete or not entry.msgid:
+        # Sources are looked up without a context: an entry with a msgctxt (Weblate and
+        # Lokalize keep them) is another message, even when its msgid is the same.
+        if entry.obsolete or not entry.msgid or entry.msgctxt is not None:
             continue
         entries[entry.msgid] = Translation(entry.msgstr, "fuzzy" in entry.flags,
                                            _msgstr_line(lines, entry.linenum),
@@ -236,19 +238,32 @@ def to_utf8(raw: bytes, rel: str) -> bytes:
     CRLF (Poedit on Windows) and legacy charsets (CP1251, ISO-8859-1...) are converted without
     loss, since UTF-8 holds every character they can."""
     charset = _charset(raw)
-    try:
-        text = raw.decode(charset)
-    except LookupError:
-        raise ContentError(Location(rel), f"unknown charset '{charset}' in the header",
-                           "po-charset") from None
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ContentError(Location(rel, line), f"not valid {charset}: {exc.reason}",
-                           "po-charset") from None
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    text = _decode(raw, rel).replace("\r\n", "\n")
     if charset.lower() not in ("utf-8", "utf-8-sig"):
         text = re.sub(r"charset=[A-Za-z0-9_-]+", "charset=UTF-8", text, count=1)
     return text.encode("utf-8")
+
+
+def _decode(raw: bytes, rel: str) -> str:
+    """``decode_po``, with a ContentError at the line of the bad byte or of the charset."""
+    try:
+        return decode_po(raw)
+    except LookupError:
+        m = re.search(rb"charset=([A-Za-z0-9_-]+)", raw[:4000])
+        line = raw[: m.start()].count(b"\n") + 1 if m else 0
+        raise ContentError(Location(rel, line), f"unknown charset '{_declared(raw)}' in the "
+                           "header", "po-charset") from None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError(Location(rel, line), f"not valid {_declared(raw)}: {exc.reason}",
+                           "po-charset") from None
+
+
+def _declared(raw: bytes) -> str:
+    """The charset as the header names it (UTF-8 when it names none)."""
+    m = re.search(rb"charset=([A-Za-z0-9_-]+)", raw[:4000])
+    name = m.group(1).decode() if m else "UTF-8"
+    return "UTF-8" if name.lower() == "charset" else name
 
 
 def _charset(raw: bytes) -> str:

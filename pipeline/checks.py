@@ -57,10 +57,13 @@ def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
                  if e.msgid and e.msgstr and not e.obsolete and "fuzzy" not in e.flags)
 
 
+_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})  # Arabic decimal, thousands
+
+
 def _digits(text: str) -> str:
-    """Arabic-Indic, Persian, full-width... digits as ASCII, so ٣ equals 3."""
+    """Arabic-Indic, Persian, full-width... digits as ASCII, so ٣ equals 3 and ٢٫٥ is 2.5."""
     return "".join(str(unicodedata.digit(c)) if c.isdigit() and not c.isascii() else c
-                   for c in text)
+                   for c in text.translate(_SEPARATORS))
 
 
 def _numbers(text: str) -> Counter:

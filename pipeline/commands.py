@@ -17,12 +17,13 @@ from pipeline.stages.read import load_articles
 from pipeline.stages.update import po_path_for, update_catalog
 
 
-def read_sources(config: Config, reporter: Reporter) -> list[Article]:
+def read_sources(config: Config, reporter: Reporter, read=None) -> list[Article]:
     if not config.source_dir.is_dir():
         reporter.error(Location(config.rel(config.source_dir)), "no source folder",
                        "no-sources")
         return []
-    return load_articles(config.source_dir, config.root, config.source_language, reporter)
+    return load_articles(config.source_dir, config.root, config.source_language, reporter,
+                         read)
 
 
 def extract(config: Config, reporter: Reporter) -> str:

@@ -7,6 +7,7 @@ Inputs are named parts (``source``, ``catalog``, ``templates``...), each a conte
 """
 from __future__ import annotations
 
+import io
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -16,7 +17,9 @@ from typing import Any
 from pipeline import __version__
 from pipeline.config import CONFIG_NAME, Config
 from pipeline.fsutil import write_text_atomic
+from pipeline.model import Article
 from pipeline.report import Reporter
+from pipeline.stages.read import read_article
 from pipeline.state import BuildState, file_fingerprint, fingerprint, tree_fingerprint
 
 Parts = dict[str, str]
@@ -92,6 +95,21 @@ class Incremental:
 
     def record(self, key: str, parts: Parts, value: Any) -> None:
         self.state.record(key, _joined(parts), value)
+
+    def read_article(self, path: Path, rel: str, default_lang: str,
+                     reporter: Reporter) -> Article:
+        """``read.read_article`` that reuses the last build's parse of an unchanged file
+        (and repeats its warnings)."""
+        key, parts = f"read:{rel}", {"source": self.file(path), "lang": default_lang}
+        cached = self.reuse(key, parts)
+        if cached is None:
+            collect = Reporter(stream=io.StringIO(), quiet=True)
+            article = read_article(path, rel, default_lang, collect)  # errors are not cached
+            cached = (article, tuple(collect.issues))
+            self.record(key, parts, cached)
+        for issue in cached[1]:
+            reporter.add(issue)
+        return cached[0]
 
     def finish(self, started: float) -> None:
         self.counters.seconds = round(time.monotonic() - started, 3)

@@ -70,6 +70,9 @@ def render_site(site: Site, reporter: Reporter) -> int:
                     if hasattr(f, "slug")}
     count = 0
     live_locales: list[tuple[Any, int]] = []
+    by_slug: dict[str, list[LocalizedArticle]] = {}
+    for p in site.pages:
+        by_slug.setdefault(p.slug, []).append(p)
     for locale in site.locales:
         info = locale_info(locale)
         ui = _ui_text(config, locale, reporter)
@@ -81,7 +84,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
         for page in pages:
             versions = [PageLink(locale_info(p.locale), f"../{p.lang}/{p.slug}.html",
                                  p.locale == locale)
-                        for p in site.pages if p.slug == page.slug]
+                        for p in by_slug[page.slug]]
             note = ""
             if locale in silent:
                 note = ui.attr("Audio is not available in this language yet.")

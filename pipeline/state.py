@@ -69,6 +69,7 @@ class BuildState:
     path: Path
     outputs: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
+    dirty: bool = True  # a loaded state is clean until something is recorded
 
     @classmethod
     def load(cls, path: Path) -> "BuildState":
@@ -77,7 +78,7 @@ class BuildState:
                 data = pickle.load(handle)
             if data.get("version") != (STATE_VERSION, __version__):
                 raise ValueError("state from another version")
-            return cls(path, dict(data["outputs"]), dict(data["values"]))
+            return cls(path, dict(data["outputs"]), dict(data["values"]), dirty=False)
         except Exception:  # missing, truncated, corrupt or foreign: rebuild everything
             return cls(path)
 
@@ -90,8 +91,11 @@ class BuildState:
         self.outputs[key] = print_
         if value is not None:
             self.values[key] = value
+        self.dirty = True
 
     def save(self) -> bool:
+        if not self.dirty:
+            return False
         data = {"version": (STATE_VERSION, __version__), "outputs": self.outputs,
                 "values": self.values}
         return write_bytes_atomic(self.path, pickle.dumps(data, protocol=5))

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import unicodedata
 from pathlib import Path
+from typing import Callable
 
 import yaml
 from markdown_it import MarkdownIt
@@ -288,13 +289,18 @@ class _SectionBuilder:
 
 
 def load_articles(source_dir: Path, root: Path, default_lang: str,
-                  reporter: Reporter) -> list[Article]:
-    """Read every source; a broken file is reported and skipped, the others still load."""
+                  reporter: Reporter, read: Callable[..., Article] | None = None
+                  ) -> list[Article]:
+    """Read every source; a broken file is reported and skipped, the others still load.
+
+    ``read`` replaces ``read_article`` (same arguments), e.g. by one that reuses the last
+    build's parse of an unchanged file.
+    """
     articles: dict[str, Article] = {}
     for path in find_sources(source_dir):
         rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
         try:
-            article = read_article(path, rel, default_lang, reporter)
+            article = (read or read_article)(path, rel, default_lang, reporter)
         except ContentError as exc:
             reporter.add(exc.issue)
             continue
