@@ -30,6 +30,10 @@ DEFAULT_SEVERITY = {
     "glossary": "error",
 }
 
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+# East Asian wide and full-width ranges (Hangul, CJK, kana, full-width forms).
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff"
+                   "\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:!?]|[\w.+-]+@[\w-]+\.[\w.-]+\w")
 # End punctuation and what counts as the same mark in other scripts.
@@ -72,7 +76,7 @@ def _numbers(text: str) -> Counter:
 
 def _width(text: str) -> float:
     """Rough visual length: CJK characters carry about two Latin letters of meaning."""
-    return sum(2.0 if unicodedata.east_asian_width(c) in "WF" else 1.0 for c in text)
+    return len(text) + (0 if text.isascii() else len(_WIDE.findall(text)))
 
 
 class Checker:
@@ -83,6 +87,8 @@ class Checker:
         self.severity = {**DEFAULT_SEVERITY, **severities}
         self.glossary = glossary
         self.glossary_rel = glossary_rel
+        self._patterns = [(t, re.compile(rf"(?<!\w){re.escape(t.source)}(?!\w)", re.I))
+                          for t in glossary]
 
     def __call__(self, segment: Segment, msgstr: str, where: Location) -> list[Issue]:
         return self.check(segment.text, msgstr, where)
@@ -116,9 +122,9 @@ class Checker:
             if not 0.33 <= ratio <= 3.0:
                 found.append(("length", f"translation is {ratio:.1f}x the source length; "
                               "check nothing is missing or added"))
-        for term in self.glossary:
-            if re.search(rf"(?<!\w){re.escape(term.source)}(?!\w)", plain_src, re.I) and \
-                    term.required.casefold() not in plain_dst.casefold():
+        for term, pattern in self._patterns:
+            if pattern.search(plain_src) and term.required.casefold() not in \
+                    plain_dst.casefold():
                 found.append(("glossary", f"'{term.source}' must be translated as "
                               f"'{term.required}' ({self.glossary_rel}:{term.line})"))
         issues = []
