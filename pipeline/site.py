@@ -7,19 +7,23 @@ so the site never links to or serves stale pages.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 import shutil
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline import __version__
 from pipeline.catalogs import Catalog, read_catalog
-from pipeline.config import Config
+from pipeline.config import Config, load_config
 from pipeline.fsutil import write_bytes_atomic, write_text_atomic
 from pipeline.incremental import Incremental
+from pipeline.progress import progress_bar
 from pipeline.state import fingerprint
 from pipeline.inline import markup_problems
 from pipeline.locales import locale_info
@@ -39,6 +43,7 @@ class Site:
     audio: Any  # SpeakResult or None when audio is off
     inputs: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (slug, locale) ->
     done: Any = None  # Incremental: skips pages whose inputs did not change
+    jobs: int = 1  # processes for rendering many pages
 
 
 def render_site(site: Site, reporter: Reporter) -> int:
@@ -73,6 +78,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
     by_slug: dict[str, list[LocalizedArticle]] = {}
     for p in site.pages:
         by_slug.setdefault(p.slug, []).append(p)
+    todo: list[tuple[Path, str, dict, tuple]] = []
     for locale in site.locales:
         info = locale_info(locale)
         ui = _ui_text(config, locale, reporter)
@@ -103,14 +109,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
                 produced.add(target)
                 done.counters.pages_skipped += 1
                 continue
-            try:
-                html = renderer.article_page(page, versions, ui, page_tracks, note)
-            except ContentError as exc:
-                failed(exc)
-                continue
-            emit(target, html)
-            done.record(key, parts, True)
-            done.counters.pages_rendered += 1
+            todo.append((target, key, parts, (page, versions, page_tracks, note)))
         index_versions = [PageLink(locale_info(c), f"../{locale_info(c).tag}/index.html",
                                    c == locale)
                           for c in site.locales if any(p.locale == c for p in site.pages)]
@@ -120,6 +119,14 @@ def render_site(site: Site, reporter: Reporter) -> int:
             count += 1
         except ContentError as exc:
             failed(exc)
+    results = _render_articles([job[3] for job in todo], config, site.jobs, reporter)
+    for (target, key, parts, _), (html, issue) in zip(todo, results):
+        if issue is not None:
+            failed(ContentError(issue.location, issue.message, issue.code))
+            continue
+        emit(target, html)
+        done.record(key, parts, True)
+        done.counters.pages_rendered += 1
     source = locale_info(config.source_language)
     try:
         emit(out / "index.html", renderer.chooser(
@@ -135,6 +142,42 @@ def render_site(site: Site, reporter: Reporter) -> int:
                                                      for c in site.locales)]:
         _remove_stale(folder, produced, keep_audio=site.audio is None)
     return count
+
+
+def _render_articles(payloads: list[tuple], config: Config, jobs: int, reporter: Reporter
+                     ) -> list[tuple[str, Any]]:
+    """(html, None) or ("", Issue) per page; in worker processes when there are many."""
+    if jobs <= 1 or len(payloads) < 64:
+        _init_render_worker(config.root)
+        return [_render_article(p) for p in progress_bar(payloads, "pages", reporter)]
+    # Fork is safe here: speech runs in its own spawned pool, never in this process.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"),
+                             initializer=_init_render_worker,
+                             initargs=(config.root,)) as pool:
+        return list(progress_bar(pool.map(_render_article, payloads, chunksize=16), "pages",
+                                 reporter, total=len(payloads)))
+
+
+_worker: dict[str, Any] = {}
+
+
+def _init_render_worker(root: Path) -> None:
+    config = load_config(root)
+    _worker.update(config=config, uis={}, renderer=Renderer(config.root, config.name,
+                                                            config.source_language))
+
+
+def _render_article(payload: tuple) -> tuple[str, Any]:
+    page, versions, page_tracks, note = payload
+    config: Config = _worker["config"]
+    uis = _worker["uis"]
+    if page.locale not in uis:  # warnings about it were given by the parent already
+        uis[page.locale] = _ui_text(config, page.locale, Reporter(io.StringIO(), quiet=True))
+    try:
+        return _worker["renderer"].article_page(page, versions, uis[page.locale], page_tracks,
+                                                note), None
+    except ContentError as exc:
+        return "", exc.issue
 
 
 def read_checked_catalog(path: Path, rel: str) -> Catalog:
