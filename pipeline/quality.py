@@ -145,11 +145,13 @@ def stats(config: Config, reporter: Reporter, locales: list[str] | None, fmt: st
 
 
 def _table(rows: list[StatsRow], colour: bool) -> str:
-    head = ["locale", "article", "translated", "fuzzy", "untransl.", "failing", "words %"]
+    head = ["locale", "article", "translated", "fuzzy", "untransl.", "failing", "words",
+            "words %"]
     lines = [head]
     for r in rows:
         lines.append([r.locale, r.article, f"{r.translated}/{r.strings}", str(r.fuzzy),
-                      str(r.untranslated), str(r.failing), f"{r.percent:5.1f}%"])
+                      str(r.untranslated), str(r.failing), f"{r.translated_words}/{r.words}",
+                      f"{r.percent:5.1f}%"])
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = []
     for n, line in enumerate(lines):

@@ -118,9 +118,9 @@ def test_stats_table_shows_each_locale_and_article(counted):
     rows = {tuple(line.split()[:2]): line.split() for line in out.splitlines()[1:-1]}
     assert set(rows) == {(loc, slug) for loc in LOCALES for slug in ("medicine", "rest")}
     es = rows[("es", "rest")]
-    # translated x/strings, fuzzy, untranslated, failing, words %
-    assert es[2:] == ["2/5", "1", "1", "1", "17.6%"], out
-    assert rows[("ar", "rest")][2:] == ["5/5", "0", "0", "0", "100.0%"], out
+    # translated x/strings, fuzzy, untranslated, failing, translated/total words, words %
+    assert es[2:] == ["2/5", "1", "1", "1", "3/17", "17.6%"], out
+    assert rows[("ar", "rest")][2:] == ["5/5", "0", "0", "0", "17/17", "100.0%"], out
     code2, out2, _ = run(counted, "stats", "--format", "table")
     assert (code2, out2) == (code, out)
 
