@@ -170,9 +170,13 @@ def speak(pages: list[LocalizedArticle], config: Config, options: BuildOptions,
     from pipeline.stages.speak import speak_articles
 
     jobs = options.jobs or config.audio_workers or os.cpu_count() or 1
-    result = speak_articles(pages, config, config.output_dir, jobs, reporter,
-                            engine_factory=options.engine_factory, state=done,
-                            use_cache=not options.force)
+    try:
+        result = speak_articles(pages, config, config.output_dir, jobs, reporter,
+                                engine_factory=options.engine_factory, state=done,
+                                use_cache=not options.force)
+    except ContentError as exc:  # an unknown voice in pipeline.toml: pages without audio
+        reporter.add(exc.issue)
+        return None
     done.counters.sections_synthesized = result.synthesized
     done.counters.sections_cached = result.cached
     return result

@@ -149,3 +149,16 @@ def test_force_rebuilds_everything(root):
     again = run(root, force=True)
     assert again["pages_rendered"] == 3
     assert again["sections_synthesized"] == first["sections_synthesized"]
+
+
+def test_unknown_voice_is_a_config_error_and_pages_still_build(root):
+    config = root / "pipeline.toml"
+    config.write_text(config.read_text() + '\n[audio.voices]\nes = "roa/xx"\n')
+    log = io.StringIO()
+    reporter = Reporter(stream=log)
+    build(load_config(root), reporter, BuildOptions(engine_factory=FakeEngine, jobs=1))
+    assert reporter.errors == 1
+    line = config.read_text().splitlines().index('es = "roa/xx"') + 1
+    assert f"pipeline.toml:{line}: error: audio.voices.es: unknown voice 'roa/xx'" in log.getvalue()
+    assert (root / "output/es/hydration.html").exists()
+    assert not list((root / "output").rglob("*.mp3"))
