@@ -11,7 +11,6 @@ import gettext
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 from babel.dates import format_date

@@ -24,8 +24,8 @@ from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 import soundfile
-from mutagen import id3
 
+from pipeline.audio import MP3_QUALITY, as_float, audio_problem, encode_mp3, tag_mp3
 from pipeline.config import CONFIG_NAME, Config
 from pipeline.fsutil import write_bytes_atomic
 from pipeline.inline import to_plain
@@ -36,14 +36,11 @@ from pipeline.progress import progress_bar
 from pipeline.report import Reporter
 from pipeline.state import fingerprint
 from pipeline.tts import EngineFactory, SpeechEngine, default_engine
-from pipeline.tts.voices import check_voices, expected_seconds, rate_for, voice_for
+from pipeline.tts.voices import check_voices, rate_for, voice_for
 
 GAP_SECONDS = 0.25  # silence between segments: a listener hears where one item ends
-MIN_RMS = 0.003  # full scale = 1.0; espeak speech is ~0.08, a silent render ~0
-PLAUSIBLE = (0.4, 2.5)  # accepted duration, as a share of expected_seconds()
 MAX_DECODE_ERROR = 0.05  # seconds the decoded MP3 may differ from what was encoded
 AUDIO_FORMAT = "section-mp3-v1"  # bump to re-synthesize everything after a format change
-MP3_QUALITY = 0.6  # libsndfile VBR compression level: ~50 kbps for 22 kHz mono speech
 _SENTENCE_END = tuple(".!?…。！？؟۔:;")
 _CLOSERS = "\"'”’»)]」』）"
 _ISO639_2 = {"en": "eng", "es": "spa", "zh": "zho", "vi": "vie", "ar": "ara", "ht": "hat",
@@ -236,7 +233,7 @@ def _publish(job: _Job) -> AudioTrack:
     """Copy the cached section audio to its page's place, with this page's ID3 tags."""
     cache = Path(job.cache)
     meta = json.loads(cache.with_suffix(".json").read_text(encoding="utf-8"))
-    data = _tag(cache.read_bytes(), job.tags)
+    data = tag_mp3(cache.read_bytes(), job.tags)
     write_bytes_atomic(Path(job.path), data)
     timings = tuple(SegmentTiming(*t) for t in meta["timings"])
     return AudioTrack(job.locale, job.slug, job.section_id, job.rel_path, job.voice,
@@ -353,7 +350,7 @@ def _speak_section(engine: SpeechEngine, job: _Job) -> float:
                                      position / rate, (position + length) / rate))
         position += length
     joined = np.concatenate([p for piece in pieces for p in (piece, gap)][:-1])
-    data = _encode_mp3(joined, rate)
+    data = encode_mp3(joined, rate)
     decoded = soundfile.info(io.BytesIO(data))
     duration = decoded.frames / decoded.samplerate
     decode_error = abs(duration - len(joined) / rate)
@@ -374,8 +371,8 @@ def _synthesize_verified(engine: SpeechEngine, utterance: _Utterance) -> tuple[n
     for attempt in (1, 2):
         try:
             samples, rate = engine.synthesize(utterance.text, utterance.voice, utterance.rate)
-            samples = _as_float(samples)
-            problem = _audio_problem(samples, rate, utterance)
+            samples = as_float(samples)
+            problem = audio_problem(samples, rate, utterance.text, utterance.lang, utterance.rate)
         except Exception as exc:  # the engine's own checks (file missing, voice refused...)
             problem = str(exc) or type(exc).__name__
         if not problem:
@@ -383,46 +380,3 @@ def _synthesize_verified(engine: SpeechEngine, utterance: _Utterance) -> tuple[n
     snippet = utterance.text if len(utterance.text) <= 40 else utterance.text[:37] + "..."
     raise RuntimeError(f"{problem} (voice {utterance.voice}, text \"{snippet}\"; "
                        f"after {attempt} attempts)")
-
-
-def _as_float(samples: np.ndarray) -> np.ndarray:
-    samples = np.asarray(samples).reshape(-1)
-    if samples.dtype == np.int16:
-        return samples.astype(np.float32) / 32768.0
-    return samples.astype(np.float32)
-
-
-def _audio_problem(samples: np.ndarray, rate: int, utterance: _Utterance) -> str:
-    """Why this audio cannot be right for the text, or "" when it is plausible."""
-    if samples.size == 0:
-        return "empty audio"
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-    if rms < MIN_RMS:
-        return f"silent audio (RMS {rms:.5f})"
-    seconds = samples.size / rate
-    expected = expected_seconds(utterance.text, utterance.lang, utterance.rate)
-    low, high = PLAUSIBLE[0] * expected, PLAUSIBLE[1] * expected
-    if not low <= seconds <= high:
-        return (f"implausible duration {seconds:.2f} s (expected {low:.1f}-{high:.1f} s at "
-                f"{utterance.rate} words per minute)")
-    return ""
-
-
-def _encode_mp3(samples: np.ndarray, rate: int) -> bytes:
-    """VBR MP3 with a Xing seek table (browsers can seek), all in memory."""
-    buffer = io.BytesIO()
-    soundfile.write(buffer, np.clip(samples, -1.0, 1.0), rate, format="MP3",
-                    subtype="MPEG_LAYER_III", bitrate_mode="VARIABLE",
-                    compression_level=MP3_QUALITY)
-    return buffer.getvalue()
-
-
-def _tag(data: bytes, tags: tuple[tuple[str, str], ...]) -> bytes:
-    """The MP3 with ID3 v2.3 tags (title, album, track, language) in front."""
-    buffer = io.BytesIO(data)
-    frames = id3.ID3()
-    for frame_id, text in tags:
-        frames.add(getattr(id3, frame_id)(encoding=id3.Encoding.UTF8, text=[text]))
-    buffer.seek(0)
-    frames.save(buffer, v2_version=3)  # v2.3: read by more players and car stereos
-    return buffer.getvalue()

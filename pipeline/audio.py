@@ -1,0 +1,57 @@
+"""Audio helpers for the speak stage: checking synthesized samples, MP3 encoding, ID3 tags."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import soundfile
+from mutagen import id3
+
+from pipeline.tts.voices import expected_seconds
+
+MIN_RMS = 0.003  # full scale = 1.0; espeak speech is ~0.08, a silent render ~0
+PLAUSIBLE = (0.4, 2.5)  # accepted duration, as a share of expected_seconds()
+MP3_QUALITY = 0.6  # libsndfile VBR compression level: ~50 kbps for 22 kHz mono speech
+
+
+def as_float(samples: np.ndarray) -> np.ndarray:
+    samples = np.asarray(samples).reshape(-1)
+    if samples.dtype == np.int16:
+        return samples.astype(np.float32) / 32768.0
+    return samples.astype(np.float32)
+
+
+def audio_problem(samples: np.ndarray, rate: int, text: str, lang: str, wpm: int) -> str:
+    """Why this audio cannot be right for the text, or "" when it is plausible."""
+    if samples.size == 0:
+        return "empty audio"
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    if rms < MIN_RMS:
+        return f"silent audio (RMS {rms:.5f})"
+    seconds = samples.size / rate
+    expected = expected_seconds(text, lang, wpm)
+    low, high = PLAUSIBLE[0] * expected, PLAUSIBLE[1] * expected
+    if not low <= seconds <= high:
+        return (f"implausible duration {seconds:.2f} s (expected {low:.1f}-{high:.1f} s at "
+                f"{wpm} words per minute)")
+    return ""
+
+
+def encode_mp3(samples: np.ndarray, rate: int) -> bytes:
+    """VBR MP3 with a Xing seek table (browsers can seek), all in memory."""
+    buffer = io.BytesIO()
+    soundfile.write(buffer, np.clip(samples, -1.0, 1.0), rate, format="MP3",
+                    subtype="MPEG_LAYER_III", bitrate_mode="VARIABLE",
+                    compression_level=MP3_QUALITY)
+    return buffer.getvalue()
+
+
+def tag_mp3(data: bytes, tags: tuple[tuple[str, str], ...]) -> bytes:
+    """The MP3 with ID3 v2.3 tags (title, album, track, language) in front."""
+    buffer = io.BytesIO(data)
+    frames = id3.ID3()
+    for frame_id, text in tags:
+        frames.add(getattr(id3, frame_id)(encoding=id3.Encoding.UTF8, text=[text]))
+    buffer.seek(0)
+    frames.save(buffer, v2_version=3)  # v2.3: read by more players and car stereos
+    return buffer.getvalue()
