@@ -280,8 +280,10 @@ class _SectionBuilder:
             elif kind == "link_close":
                 out.append(f"</a{len(links)}>")
             elif kind == "html_inline":
-                self.reporter.warn(self.loc(inline), f"raw HTML '{child.content}' is shown as "
-                                   "text; use Markdown instead", "raw-html")
+                effect = ("is kept as inline markup" if looks_like_tag(child.content)
+                          else "is shown as text")
+                self.reporter.warn(self.loc(inline), f"raw HTML '{child.content}' {effect}; "
+                                   "use Markdown instead", "raw-html")
                 out.append(child.content)
             elif kind == "image":
                 continue
