@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from pipeline.inline import to_html, to_plain
@@ -109,8 +110,12 @@ def format_duration(seconds: float) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
-def format_size(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} kB"
+def format_size(size: int, locale: str = "en") -> str:
+    """File size with the locale's decimal mark (1,2 MB in Spanish)."""
+    where = locale_info(locale).babel_locale
+    if size >= 1_000_000:
+        return f"{format_decimal(round(size / 1_000_000, 1), '0.0', locale=where)} MB"
+    return f"{format_decimal(max(1, round(size / 1000)), locale=where)} kB"
 
 
 class Renderer:
@@ -156,7 +161,8 @@ class Renderer:
             "article.html", **self.common(info, ui, 1), article=article, versions=versions,
             tracks=tracks, audio_note=audio_note,
             reviewed=format_review_date(article.article.reviewed, article.locale),
-            duration=format_duration, size=format_size, x_default=_x_default(versions,
+            duration=format_duration, size=lambda n: format_size(n, article.locale),
+            x_default=_x_default(versions,
                                                                              self.source_lang))
 
     def locale_index(self, info: LocaleInfo, articles: list[LocalizedArticle],
