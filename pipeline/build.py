@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.catalogs import Catalog
+from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.commands import read_sources
 from pipeline.config import Config
 from pipeline.fsutil import remove_stale_temp_files
@@ -21,7 +21,7 @@ from pipeline.quality import checker_for
 from pipeline.state import fingerprint
 from pipeline.tts.voices import voice_for
 from pipeline.report import ContentError, Reporter
-from pipeline.site import Site, read_checked_catalog, render_review, render_site
+from pipeline.site import Site, render_review, render_site
 from pipeline.stages.localize import localize
 from pipeline.stages.update import po_path_for
 

@@ -7,6 +7,7 @@ and custom headers kept. Babel's update loses data (see DESIGN.md).
 """
 from __future__ import annotations
 
+import codecs
 import re
 import shutil
 import subprocess
@@ -270,3 +271,36 @@ def _charset(raw: bytes) -> str:
     m = re.search(rb"charset=([A-Za-z0-9_-]+)", raw[:4000])
     name = m.group(1).decode() if m else "utf-8"
     return "utf-8-sig" if name.lower() in ("utf-8", "charset") else name
+
+
+def read_checked_catalog(path: Path, rel: str) -> Catalog:
+    """``read_catalog``, after GNU msgfmt has checked the syntax.
+
+    polib reads some broken files without complaint (an unterminated string loses that
+    translation and the next entries parse on), which would publish a catalog with entries
+    silently missing; msgfmt finds the error and its line. Skipped if gettext is missing.
+    """
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is not None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ContentError(Location(rel), f"cannot read: {exc.strerror}",
+                               "unreadable") from exc
+        _decode(raw, rel)  # bad bytes: name the charset they break, which msgfmt does not
+        done = subprocess.run([msgfmt, "-o", "/dev/null", "-"],
+                              input=raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw,
+                              capture_output=True)
+        if done.returncode != 0:
+            lines = done.stderr.decode("utf-8", "replace").splitlines()
+            for line in lines:
+                m = re.match(r"^<stdin>:(\d+):(?:\d+:)?\s*(.+)$", line)
+                if m and not m.group(2).startswith("warning:"):
+                    number, message = int(m.group(1)), m.group(2)
+                    if message == "end-of-line within string":
+                        number -= 1  # msgfmt counts the newline it stopped at
+                    raise ContentError(Location(rel, number), f"PO syntax: {message}",
+                                       "po-syntax")
+            raise ContentError(Location(rel), "PO syntax: " + " ".join(
+                " ".join(lines).replace("<stdin>", rel).split())[:300], "po-syntax")
+    return read_catalog(path, rel)

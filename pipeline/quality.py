@@ -7,7 +7,7 @@ import json
 import sys
 from dataclasses import asdict, dataclass
 
-from pipeline.catalogs import Catalog, read_catalog
+from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.checks import Checker, load_glossary
 from pipeline.commands import read_sources
 from pipeline.config import Config
@@ -42,7 +42,7 @@ def _catalogs(config: Config, locale: str, articles: list[Article], reporter: Re
                            "no-catalog")
             continue
         try:
-            found.append((slug, read_catalog(path, config.rel(path))))
+            found.append((slug, read_checked_catalog(path, config.rel(path))))
         except ContentError as exc:
             reporter.add(exc.issue)
     return found

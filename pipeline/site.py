@@ -6,12 +6,9 @@ so the site never links to or serves stale pages.
 """
 from __future__ import annotations
 
-import codecs
 import io
 import json
-import re
 import shutil
-import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -19,7 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from pipeline import __version__
-from pipeline.catalogs import Catalog, read_catalog
+from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.config import Config, load_config
 from pipeline.fsutil import write_bytes_atomic, write_text_atomic
 from pipeline.incremental import Incremental
@@ -178,34 +175,6 @@ def _render_article(payload: tuple) -> tuple[str, Any]:
                                                 note), None
     except ContentError as exc:
         return "", exc.issue
-
-
-def read_checked_catalog(path: Path, rel: str) -> Catalog:
-    """``read_catalog``, after GNU msgfmt has checked the syntax.
-
-    polib reads some broken files without complaint (an unterminated string loses that
-    translation and the next entries parse on), which would publish a catalog with entries
-    silently missing; msgfmt finds the error and its line. Skipped if gettext is missing.
-    """
-    msgfmt = shutil.which("msgfmt")
-    if msgfmt is not None:
-        raw = path.read_bytes()
-        done = subprocess.run([msgfmt, "-o", "/dev/null", "-"],
-                              input=raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw,
-                              capture_output=True)
-        if done.returncode != 0:
-            lines = done.stderr.decode("utf-8", "replace").splitlines()
-            for line in lines:
-                m = re.match(r"^<stdin>:(\d+):(?:\d+:)?\s*(.+)$", line)
-                if m and not m.group(2).startswith("warning:"):
-                    number, message = int(m.group(1)), m.group(2)
-                    if message == "end-of-line within string":
-                        number -= 1  # msgfmt counts the newline it stopped at
-                    raise ContentError(Location(rel, number), f"PO syntax: {message}",
-                                       "po-syntax")
-            raise ContentError(Location(rel), "PO syntax: " + " ".join(
-                " ".join(lines).replace("<stdin>", rel).split())[:300], "po-syntax")
-    return read_catalog(path, rel)
 
 
 def _ui_text(config: Config, locale: str, reporter: Reporter) -> UIText:
