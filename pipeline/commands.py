@@ -7,6 +7,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.config import Config
 from pipeline.fsutil import write_text_atomic
+from pipeline.incremental import Incremental
 from pipeline.model import Article, Location, UpdateResult
 from pipeline.progress import progress_bar
 from pipeline.report import ContentError, Reporter
@@ -27,12 +28,24 @@ def read_sources(config: Config, reporter: Reporter, read=None) -> list[Article]
 
 
 def extract(config: Config, reporter: Reporter) -> str:
-    articles = read_sources(config, reporter)
+    # Sources and templates unchanged since the last extract are neither parsed nor rendered.
+    done = Incremental(config, reporter, state_name="extract-state.pickle")
+    articles = read_sources(config, reporter, read=done.read_article)
     written = messages = 0
     for article in progress_bar(articles, "extract", reporter):
-        result = extract_article(article, config.locales_dir, config.name)
-        written += result.written
-        messages += result.messages
+        pot = config.locales_dir / f"{article.slug}.pot"
+        key = f"pot:{article.slug}"
+        parts = {"source": done.file(article.path), "settings": done.settings,
+                 "pot": done.file(pot)}
+        count = done.reuse(key, parts, pot)
+        if count is None:
+            result = extract_article(article, config.locales_dir, config.name)
+            written += result.written
+            count = result.messages
+            done.forget(pot)
+            done.record(key, {**parts, "pot": done.file(pot)}, count)
+        messages += count
+    done.finish()
     ui = write_template(config.locales_dir / f"{UI_DOMAIN}.pot", UI_DOMAIN,
                         ui_template_entries(), config.name)
     written += ui.written
@@ -58,17 +71,16 @@ def update(config: Config, reporter: Reporter, locales: list[str] | None = None,
     # A PO merged from exactly these POT and PO bytes before is already up to date: skipping
     # msgmerge keeps an update of hundreds of catalogs fast when one source changed.
     state = BuildState.load(config.root / ".pipeline-cache" / "update-state.pickle")
+    pot_prints = {pot: file_fingerprint(pot) for pot in pots}
 
     def merge_inputs(pot: Path, po: Path, code: str) -> str:
-        return fingerprint(__version__, file_fingerprint(pot), file_fingerprint(po), code,
+        return fingerprint(__version__, pot_prints[pot], file_fingerprint(po), code,
                            config.name)
 
     def run(job: tuple[Path, str]) -> UpdateResult | None:
         pot, code = job
         po = po_path_for(config.locales_dir, code, pot.stem)
         rel = config.rel(po)
-        if po.exists() and state.fresh(rel, merge_inputs(pot, po, code)):
-            return UpdateResult(pot.stem, code, po, created=False, written=False)
         try:
             result = update_catalog(pot, po, rel, code, pot.stem, config.name,
                                     write=not check_only)
@@ -79,7 +91,16 @@ def update(config: Config, reporter: Reporter, locales: list[str] | None = None,
             state.record(rel, merge_inputs(pot, po, code))
         return result
 
-    results: list[UpdateResult] = []
+    unchanged: list[UpdateResult] = []
+    todo = []
+    for pot, code in jobs:
+        po = po_path_for(config.locales_dir, code, pot.stem)
+        if po.exists() and state.fresh(config.rel(po), merge_inputs(pot, po, code)):
+            unchanged.append(UpdateResult(pot.stem, code, po, created=False, written=False))
+        else:
+            todo.append((pot, code))
+    jobs = todo
+    results: list[UpdateResult] = unchanged
     with ThreadPoolExecutor(max_workers=4) as pool:
         for result in progress_bar(pool.map(run, jobs), "update", reporter, total=len(jobs)):
             if result is not None:

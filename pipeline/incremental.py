@@ -44,6 +44,7 @@ class Incremental:
     reporter: Reporter
     force: bool = False
     explain: bool = False
+    state_name: str = "state.pickle"
     state: BuildState = field(init=False)
     counters: Counters = field(default_factory=Counters)
     _files: dict[Path, str] = field(default_factory=dict)
@@ -51,7 +52,7 @@ class Incremental:
     _settings: str = ""
 
     def __post_init__(self) -> None:
-        path = self.cache_dir / "state.pickle"
+        path = self.cache_dir / self.state_name
         self.state = BuildState(path) if self.force else BuildState.load(path)
         package = Path(__file__).resolve().parent
         self._settings = fingerprint(__version__, self.file(self.config.root / CONFIG_NAME))
@@ -111,9 +112,15 @@ class Incremental:
             reporter.add(issue)
         return cached[0]
 
-    def finish(self, started: float) -> None:
-        self.counters.seconds = round(time.monotonic() - started, 3)
+    def forget(self, path: Path) -> None:
+        """Hash ``path`` again next time (it was just rewritten)."""
+        self._files.pop(path, None)
+
+    def finish(self, started: float | None = None) -> None:
         self.state.save()
+        if started is None:
+            return
+        self.counters.seconds = round(time.monotonic() - started, 3)
         write_text_atomic(self.cache_dir / "last-build.json",
                           json.dumps(asdict(self.counters), indent=2) + "\n")
 

@@ -279,3 +279,20 @@ def test_catalog_with_windows_line_endings_gets_its_header_fixed(translated, run
     assert catalog.metadata["Plural-Forms"] == ES_PLURALS
     assert live(catalog, "Habits").msgstr == "[es] Habits"
     msgfmt_check(po)
+
+
+def test_new_catalogs_are_exactly_what_msgmerge_writes(project, run_cli):
+    """New catalogs are assembled without a msgmerge per locale; merging them again for real
+    (no update cache) must change nothing."""
+    import shutil as _shutil
+
+    for command in ("extract", "update"):
+        code, _, err = run_cli(project, command)
+        assert code == 0, err
+    created = {p: p.read_bytes() for p in project.glob("locales/*/LC_MESSAGES/*.po")}
+    assert len(created) >= 4
+    _shutil.rmtree(project / ".pipeline-cache")
+    code, out, err = run_cli(project, "update")
+    assert code == 0, err
+    assert "0 updated" in out, out
+    assert {p: p.read_bytes() for p in created} == created
