@@ -54,8 +54,7 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
     localized, inputs = localize_all(config, articles, locales, reporter, done)
     published, withheld = choose_published(localized, config)
     audio = speak(published, config, options, reporter, done)
-    site = Site(config, tuple(locales), tuple(published), tuple(withheld), audio, inputs, done,
-                options.jobs or os.cpu_count() or 1)
+    site = Site(config, tuple(locales), tuple(published), tuple(withheld), audio, inputs, done)
     render_site(site, reporter)
     render_review(site, localized, reporter)
     done.finish(started)
