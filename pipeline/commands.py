@@ -7,18 +7,19 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.config import Config
 from pipeline.fsutil import write_text_atomic
-from pipeline.incremental import Incremental
 from pipeline.model import Article, Location, UpdateResult
 from pipeline.progress import progress_bar
 from pipeline.report import ContentError, Reporter
 from pipeline.state import BuildState, file_fingerprint, fingerprint
-from pipeline.stages.extract import extract_article, write_template
-from pipeline.ui import UI_DOMAIN, ui_template_entries
-from pipeline.stages.read import load_articles
 from pipeline.stages.update import po_path_for, update_catalog
+
+# Parsing and page modules load only in the commands that need them: `update` runs in CI
+# and editors' save hooks, where start-up time is most of its time.
 
 
 def read_sources(config: Config, reporter: Reporter, read=None) -> list[Article]:
+    from pipeline.stages.read import load_articles
+
     if not config.source_dir.is_dir():
         reporter.error(Location(config.rel(config.source_dir)), "no source folder",
                        "no-sources")
@@ -28,6 +29,10 @@ def read_sources(config: Config, reporter: Reporter, read=None) -> list[Article]
 
 
 def extract(config: Config, reporter: Reporter) -> str:
+    from pipeline.incremental import Incremental
+    from pipeline.stages.extract import extract_article, write_template
+    from pipeline.ui import UI_DOMAIN, ui_template_entries
+
     # Sources and templates unchanged since the last extract are neither parsed nor rendered.
     done = Incremental(config, reporter, state_name="extract-state.pickle")
     articles = read_sources(config, reporter, read=done.read_article)
