@@ -53,7 +53,7 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
             return fallback(Status.INVALID, reason, entry.line, entry.msgstr)
         if extra_check is not None:
             errors = [i for i in extra_check(segment, entry.msgstr, where)
-                      if i.severity is Severity.ERROR and i.code != "markup"]
+                      if i.severity is Severity.ERROR]
             for issue in errors:
                 warn(Issue(where, Severity.WARNING, f"{issue.message}; the source text is "
                            "shown instead", issue.code))
