@@ -140,12 +140,11 @@ class Renderer:
                                f"template error: {exc}", "template") from exc
 
     def _template_rel(self, filename: str) -> str:
-        path = Path(filename)
-        for base, prefix in ((self.root, ""), (PACKAGE_TEMPLATES.parent.parent, "")):
-            try:
-                return prefix + str(path.resolve().relative_to(base.resolve()))
-            except ValueError:
-                continue
+        """A project template relative to the project, a package one to the repository."""
+        path = Path(filename).resolve()
+        for base in (self.root.resolve(), PACKAGE_TEMPLATES.parent.parent):
+            if path.is_relative_to(base):
+                return str(path.relative_to(base))
         return str(path)
 
     def common(self, info: LocaleInfo, ui: UIText, depth: int) -> dict[str, object]:
