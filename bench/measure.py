@@ -115,6 +115,17 @@ def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
+def set_aside(path: Path, trash: Path) -> None:
+    """Move ``path`` into ``trash`` instead of deleting it (the caller deletes the trash when
+    the measurements are over). Right after thousands of files are deleted, ext4 creates
+    files several times slower for a minute or more (its inode allocator skips recently
+    freed inodes), which would charge a cold run for the previous run's clean-up: a real
+    first extract does not follow a mass deletion."""
+    if path.exists():
+        trash.mkdir(parents=True, exist_ok=True)
+        path.rename(trash / f"{path.name}-{time.monotonic_ns()}")
+
+
 def copy_project(source: Path, target: Path, with_output: bool = False) -> Path:
     """A fresh copy of a content project (no output/, no .pipeline-cache/ unless asked)."""
     if target.exists():

@@ -1,9 +1,9 @@
 """Gettext catalogs: writing POTs, merging POs with GNU msgmerge, and reading translations.
 
-polib writes templates (it round-trips the format with almost no loss); GNU ``msgmerge
---previous`` merges, because it is what translators' tools assume: fuzzy matching with ``#|``
-previous msgids, obsolete ``#~`` entries that come back when their text returns, and comments
-and custom headers kept. Babel's update loses data (see DESIGN.md).
+po_writer writes templates, in GNU gettext's exact form. GNU ``msgmerge --previous`` merges,
+because it is what translators' tools assume: fuzzy matching with ``#|`` previous msgids,
+obsolete ``#~`` entries that come back when their text returns, and comments and custom
+headers kept. Babel's update loses data (see DESIGN.md). polib reads catalogs.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import codecs
 import re
 import shutil
 import subprocess
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -18,10 +19,11 @@ from typing import Mapping
 
 import polib
 
+from pipeline import po_writer
 from pipeline.model import Location
 from pipeline.report import ContentError
 
-WRAP = 79  # GNU gettext's width, so msgmerge and our writer agree and files never churn
+WRAP = po_writer.PAGE_WIDTH  # so that msgmerge and our writer agree and files never churn
 _POT_DATE = re.compile(r'^"POT-Creation-Date: [^"\\]*\\n"$', re.M)
 
 
@@ -33,19 +35,41 @@ class TemplateEntry:
 
 
 def render_pot(entries: list[TemplateEntry], project: str, creation_date: str) -> str:
+    fields = [("Project-Id-Version", project), ("Report-Msgid-Bugs-To", ""),
+              ("POT-Creation-Date", creation_date),
+              ("PO-Revision-Date", "YEAR-MO-DA HO:MI+ZONE"),
+              ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
+              ("Language-Team", "LANGUAGE <LL@li.org>"), ("Language", ""),
+              ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=UTF-8"),
+              ("Content-Transfer-Encoding", "8bit")]
+    if not po_writer.EXACT:
+        return _render_pot_polib(entries, fields)
+    blocks = [po_writer.header_lines(fields, comments=[""], fuzzy=True)]
+    for entry in entries:
+        comments = [line for c in entry.comments for line in _comment_lines(c)]
+        blocks.append(po_writer.entry_lines(entry.msgid, entry.occurrences, comments))
+    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+def _comment_lines(comment: str) -> list[str]:
+    """An extracted comment, wrapped to the page as polib (our earlier writer) did, without
+    the "#. " that po_writer adds."""
+    lines = []
+    for line in comment.split("\n"):
+        if len(line) + 3 > WRAP:
+            lines += [w[3:] for w in textwrap.wrap(line, WRAP, initial_indent="#. ",
+                                                   subsequent_indent="#. ",
+                                                   break_long_words=False)]
+        else:
+            lines.append(line)
+    return lines
+
+
+def _render_pot_polib(entries: list[TemplateEntry], fields: list[tuple[str, str]]) -> str:
+    """Templates where libunistring is missing: valid, but wrapped a little unlike GNU, so
+    new catalogs are then made by msgmerge (see stages/update.py)."""
     pot = polib.POFile(wrapwidth=WRAP)
-    pot.metadata = {
-        "Project-Id-Version": project,
-        "Report-Msgid-Bugs-To": "",
-        "POT-Creation-Date": creation_date,
-        "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
-        "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
-        "Language-Team": "LANGUAGE <LL@li.org>",
-        "Language": "",
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-    }
+    pot.metadata = dict(fields)
     pot.metadata_is_fuzzy = ["fuzzy"]
     for entry in entries:
         pot.append(polib.POEntry(msgid=entry.msgid, msgstr="",
@@ -157,24 +181,29 @@ def has_header(po: bytes) -> bool:
     return re.search(rb'^msgid ""\r?\nmsgstr ', po, re.M) is not None
 
 
+NEW_PO_COMMENTS = ("Translations of the health library.",
+                   "This file is distributed under the same license as the articles.", "")
+
+
+def new_po_fields(lang: str, plural_forms: str, project: str,
+                  template: tuple[tuple[str, str], ...] = ()) -> list[tuple[str, str]]:
+    """The header fields of a new catalog, in the form msginit writes; ``template`` holds the
+    fields msgmerge copies from the POT (Report-Msgid-Bugs-To, POT-Creation-Date), which it
+    puts after Project-Id-Version."""
+    return [("Project-Id-Version", project), *template,
+            ("PO-Revision-Date", "YEAR-MO-DA HO:MI+ZONE"),
+            ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
+            ("Language-Team", "LANGUAGE <LL@li.org>"), ("Language", lang),
+            ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=UTF-8"),
+            ("Content-Transfer-Encoding", "8bit"), ("Plural-Forms", plural_forms)]
+
+
 def new_po_header(lang: str, plural_forms: str, project: str) -> bytes:
-    """The header of a newly created catalog, in the form msginit writes."""
-    return (
-        "# Translations of the health library.\n"
-        "# This file is distributed under the same license as the articles.\n"
-        "#\n"
-        'msgid ""\n'
-        'msgstr ""\n'
-        f'"Project-Id-Version: {project}\\n"\n'
-        '"PO-Revision-Date: YEAR-MO-DA HO:MI+ZONE\\n"\n'
-        '"Last-Translator: FULL NAME <EMAIL@ADDRESS>\\n"\n'
-        '"Language-Team: LANGUAGE <LL@li.org>\\n"\n'
-        f'"Language: {lang}\\n"\n'
-        '"MIME-Version: 1.0\\n"\n'
-        '"Content-Type: text/plain; charset=UTF-8\\n"\n'
-        '"Content-Transfer-Encoding: 8bit\\n"\n'
-        f'"Plural-Forms: {plural_forms}\\n"\n'
-    ).encode("utf-8")
+    """The header of a newly created catalog, as input for msgmerge: one field per line."""
+    lines = [f"# {c}" if c else "#" for c in NEW_PO_COMMENTS] + ['msgid ""', 'msgstr ""']
+    lines += ['"' + f"{key}: {value}".replace("\\", "\\\\").replace('"', '\\"') + '\\n"'
+              for key, value in new_po_fields(lang, plural_forms, project)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 @dataclass(frozen=True)

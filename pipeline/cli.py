@@ -26,7 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE.txt")
     imp.add_argument("--force", action="store_true", help="replace existing sources")
 
-    sub.add_parser("extract", help="write locales/<slug>.pot from the sources")
+    ext = sub.add_parser("extract", help="write locales/<slug>.pot from the sources")
+    ext.add_argument("-j", "--jobs", type=int, default=0, help="worker processes for parsing "
+                     "(default: all cores)")
 
     upd = sub.add_parser("update", help="create or merge locales/<ll>/LC_MESSAGES/<slug>.po")
     upd.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
@@ -87,7 +89,7 @@ def _run(args: argparse.Namespace, config, reporter: Reporter) -> str:
     if args.command == "import":
         return commands.import_text(config, reporter, args.files, args.force)
     if args.command == "extract":
-        return commands.extract(config, reporter)
+        return commands.extract(config, reporter, jobs=args.jobs)
     if args.command == "update":
         return commands.update(config, reporter, args.locales, check_only=args.check)
     if args.command in ("check", "stats"):

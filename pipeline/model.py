@@ -166,9 +166,7 @@ class UpdateResult:
     po_path: Path
     created: bool
     written: bool
-    translated: int = 0
-    fuzzy: int = 0
-    untranslated: int = 0
+    fingerprint: str = ""  # of the catalog's bytes after the update (state.bytes_fingerprint)
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,13 @@ def fingerprint(*parts: object) -> str:
 
 def file_fingerprint(path: Path) -> str:
     try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        return bytes_fingerprint(path.read_bytes())
     except OSError:
         return "missing"
+
+
+def bytes_fingerprint(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def tree_fingerprint(folder: Path, pattern: str = "*") -> str:

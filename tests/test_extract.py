@@ -186,3 +186,31 @@ def test_same_text_twice_is_one_entry_with_both_references(extracted, run_cli):
     assert entry.comment == ('Section "Habits" (habits): list item\n'
                              'Section "More" (more): list item')
     msgfmt_check(pot_path(extracted, "sleep"))
+
+
+def test_a_large_batch_parsed_by_worker_processes_matches_one_process(tmp_path, run_cli):
+    """A cold extract of a large library parses in forked workers; the templates, the
+    messages and their order must be exactly those of a single process."""
+    from conftest import copy_project
+
+    outputs = {}
+    for jobs in ("1", "2"):
+        root = copy_project("basic", tmp_path / f"j{jobs}")
+        water = (root / "source" / "water.md").read_text(encoding="utf-8")
+        for n in range(60):
+            text = water.replace("Drinking Water", f"Drinking Water {n}")
+            if n % 7 == 3:
+                text += "\n```\ncode blocks are warned about\n```\n"
+            (root / "source" / f"water-{n:02d}.md").write_text(text, encoding="utf-8")
+        (root / "source" / "broken.md").write_text("no front matter\n", encoding="utf-8")
+        code, out, err = run_cli(root, "extract", "-j", jobs)
+        assert code == 1  # the broken file, reported; the others are extracted
+        pots = {p.name: re.sub(r"POT-Creation-Date: [^\\]*", "", p.read_text(encoding="utf-8"))
+                for p in sorted((root / "locales").glob("*.pot"))}
+        outputs[jobs] = (out, err, pots)
+    assert outputs["1"] == outputs["2"]
+    out, err, pots = outputs["2"]
+    assert out.startswith("extract: 62 article(s), ")
+    assert len(pots) == 63
+    assert err.count("[unsupported-markdown]") == 9
+    assert "source/broken.md:1: error: missing YAML front matter" in err

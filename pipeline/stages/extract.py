@@ -70,7 +70,7 @@ def write_template(pot_path: Path, slug: str, entries: list[TemplateEntry],
     text = render_pot(entries, project, date or _now())
     if old and not same_except_date(old, text):
         text = render_pot(entries, project, _now())
-    written = write_text_atomic(pot_path, text)
+    written = write_text_atomic(pot_path, text, durable=False)  # derived; checked by content
     return ExtractResult(slug, pot_path, len(entries), written)
 
 

@@ -5,29 +5,30 @@ when its bytes differ, through an atomic rename; a PO that cannot be parsed is l
 """
 from __future__ import annotations
 
-import hashlib
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.catalogs import (TemplateEntry, ensure_header, has_header, msgmerge,
-                               new_po_header, render_pot, to_utf8)
+from pipeline import po_writer
+from pipeline.catalogs import (NEW_PO_COMMENTS, ensure_header, has_header, msgmerge,
+                               new_po_fields, new_po_header, to_utf8)
 from pipeline.fsutil import write_bytes_atomic
 from pipeline.locales import locale_info
 from pipeline.model import Location, UpdateResult
 from pipeline.report import ContentError
+from pipeline.state import bytes_fingerprint
 
 
 def po_path_for(locales_dir: Path, locale: str, slug: str) -> Path:
     return locales_dir / locale / "LC_MESSAGES" / f"{slug}.po"
 
 
-def merged_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str,
-                   project: str) -> tuple[bytes, bool]:
-    """The bytes the PO should hold after merging, and whether it is new."""
+def merged_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str, project: str,
+                   pot: bytes | None = None) -> tuple[bytes, bool]:
+    """The bytes the PO should hold after merging, and whether it is new; ``pot`` is the
+    template's content when the caller has read it already."""
     if not po_path.exists():
-        return new_catalog(pot_path, po_rel, locale, project), True
+        return new_catalog(pot_path, po_rel, locale, project, pot), True
     info = locale_info(locale)
     try:
         old = po_path.read_bytes()
@@ -43,62 +44,56 @@ def merged_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str,
     return msgmerge(old, pot_path, po_rel, locale), False
 
 
-def new_catalog(pot_path: Path, po_rel: str, locale: str, project: str) -> bytes:
-    """A new PO, exactly as msgmerge writes it, with one msgmerge per template instead of one
-    per template and locale: the entries of a new catalog are the same in every locale, only
-    the header differs (a new library has thousands of catalogs)."""
-    pot = pot_path.read_bytes()
-    date = re.search(rb'"POT-Creation-Date: ([^"\\]*)\\n"', pot[:4000])
-    if date is None:  # not a template we wrote: let msgmerge do all of it
+def new_catalog(pot_path: Path, po_rel: str, locale: str, project: str,
+                pot: bytes | None = None) -> bytes:
+    """A new PO, exactly as msgmerge writes it. A template that po_writer wrote is already in
+    msgmerge's form, so its entries are copied under the locale's header with no msgmerge run:
+    a new library has hundreds of templates times dozens of locales."""
+    pot = pot_path.read_bytes() if pot is None else pot
+    copied = _template_fields(pot) if po_writer.EXACT else None
+    if copied is None:  # not a template we wrote (or no libunistring): let msgmerge do it
         info = locale_info(locale)
         header = ensure_header(new_po_header(locale, info.plural_forms, project), locale,
                                info.plural_forms)
         return msgmerge(header, pot_path, po_rel, locale)
-    header = _merged_header(locale, project).replace(_PLACEHOLDER_DATE,
-                                                     date.group(1).decode("utf-8"))
-    return header.encode("utf-8") + _merged_entries(pot_path, hashlib.sha1(pot).hexdigest(),
-                                                    project)
+    return _new_header(locale, project, copied) + pot[pot.index(b"\n\n") + 2:]
 
 
-_PLACEHOLDER_DATE = "2000-01-01 00:00+0000"
-
-
-def _split_header(po: bytes) -> tuple[bytes, bytes]:
-    end = po.find(b"\n\n")
-    return (po, b"") if end < 0 else (po[: end + 2], po[end + 2:])
-
-
-@lru_cache(maxsize=None)
-def _merged_header(locale: str, project: str) -> str:
-    """The header msgmerge writes for a new catalog of this locale (wrapping included)."""
+@lru_cache(maxsize=256)
+def _new_header(locale: str, project: str, copied: tuple[tuple[str, str], ...]) -> bytes:
     info = locale_info(locale)
-    header = ensure_header(new_po_header(locale, info.plural_forms, project), locale,
-                           info.plural_forms)
-    with tempfile.TemporaryDirectory() as tmp:
-        pot = Path(tmp) / "one.pot"  # msgmerge writes nothing for a template without entries
-        pot.write_text(render_pot([TemplateEntry("x", (), ())], project, _PLACEHOLDER_DATE),
-                       encoding="utf-8")
-        merged = msgmerge(header, pot, "(new catalog)", locale)
-    return _split_header(merged)[0].decode("utf-8")
+    fields = new_po_fields(locale, info.plural_forms, project, copied)
+    header = po_writer.header_lines(fields, comments=NEW_PO_COMMENTS)
+    return ("\n".join(header) + "\n\n").encode("utf-8")
 
 
-@lru_cache(maxsize=4096)
-def _merged_entries(pot_path: Path, digest: str, project: str) -> bytes:
-    """A new catalog's entries (after the header) as msgmerge writes them; ``digest`` keys
-    the cache to the template's content."""
-    header = new_po_header("en", "nplurals=2; plural=(n != 1);", project)
-    return _split_header(msgmerge(header, pot_path, str(pot_path), "en"))[1]
+_OUR_TEMPLATE = re.compile(
+    rb'#\n#, fuzzy\nmsgid ""\nmsgstr ""\n"Project-Id-Version: [^"\n]*\\n"\n'
+    rb'"Report-Msgid-Bugs-To: ([^"\\\n]*)\\n"\n"POT-Creation-Date: ([^"\\\n]*)\\n"\n'
+    rb'(?:"[^"\n]*"\n)+\n')
+# What po_writer never writes in a template: anything else needs msgmerge's judgement.
+_NOT_OURS = re.compile(rb"^(?:#~|#\||#,|msgctxt|msgid_plural)", re.M)
+
+
+def _template_fields(pot: bytes) -> tuple[tuple[str, str], ...] | None:
+    """The header fields msgmerge copies into a new catalog, if ``pot`` is in the form
+    extract writes; None otherwise."""
+    head = _OUR_TEMPLATE.match(pot)
+    if head is None or _NOT_OURS.search(pot, head.end()) or b"\r" in pot:
+        return None
+    return (("Report-Msgid-Bugs-To", head.group(1).decode("utf-8")),
+            ("POT-Creation-Date", head.group(2).decode("utf-8")))
 
 
 def update_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str, slug: str,
-                   project: str, write: bool = True) -> UpdateResult:
-    merged, created = merged_catalog(pot_path, po_path, po_rel, locale, project)
+                   project: str, write: bool = True, pot: bytes | None = None) -> UpdateResult:
+    merged, created = merged_catalog(pot_path, po_path, po_rel, locale, project, pot)
     if write:
         try:
-            written = write_bytes_atomic(po_path, merged)
+            written = write_bytes_atomic(po_path, merged, durable=not created)
         except OSError as exc:
             raise ContentError(Location(po_rel), f"cannot write: {exc.strerror}",
                                "unwritable") from exc
     else:
         written = created or po_path.read_bytes() != merged
-    return UpdateResult(slug, locale, po_path, created, written)
+    return UpdateResult(slug, locale, po_path, created, written, bytes_fingerprint(merged))
