@@ -162,3 +162,72 @@ def test_unknown_voice_is_a_config_error_and_pages_still_build(root):
     assert f"pipeline.toml:{line}: error: audio.voices.es: unknown voice 'roa/xx'" in log.getvalue()
     assert (root / "output/es/hydration.html").exists()
     assert not list((root / "output").rglob("*.mp3"))
+
+
+# -- the state on disk: a base and a small delta -------------------------------------------
+
+def _state(tmp_path, n=200):
+    from pipeline.state import BuildState
+
+    state = BuildState(tmp_path / "state.pickle")
+    for i in range(n):
+        state.record(f"page:{i}", f"print-{i}", ("value", i))
+    state.save()
+    return BuildState
+
+
+def test_a_small_change_writes_a_delta_and_leaves_the_base_alone(tmp_path):
+    BuildState = _state(tmp_path)
+    base = (tmp_path / "state.pickle").read_bytes()
+    state = BuildState.load(tmp_path / "state.pickle")
+    state.record("page:3", "print-3b", ("value", "3b"))
+    state.save()
+    assert (tmp_path / "state.pickle").read_bytes() == base
+    assert state.delta_path.exists()
+    again = BuildState.load(tmp_path / "state.pickle")
+    assert again.outputs["page:3"] == "print-3b" and again.values["page:3"] == ("value", "3b")
+    assert again.outputs["page:4"] == "print-4" and not again.dirty
+    again.record("page:5", "print-5b", ("value", "5b"))  # the delta accumulates
+    again.save()
+    third = BuildState.load(tmp_path / "state.pickle")
+    assert (third.outputs["page:3"], third.outputs["page:5"]) == ("print-3b", "print-5b")
+
+
+def test_a_large_change_rewrites_the_base_and_drops_the_delta(tmp_path):
+    BuildState = _state(tmp_path)
+    state = BuildState.load(tmp_path / "state.pickle")
+    state.record("page:1", "x", 1)
+    state.save()
+    assert state.delta_path.exists()
+    old_delta = state.delta_path.read_bytes()
+    state = BuildState.load(tmp_path / "state.pickle")
+    for i in range(101):
+        state.record(f"page:{i}", "changed", i)
+    state.save()
+    assert not state.delta_path.exists()
+    assert BuildState.load(tmp_path / "state.pickle").outputs["page:100"] == "changed"
+    # a delta left over from the old base (a crash before it was removed) is ignored
+    state.delta_path.write_bytes(old_delta)
+    assert BuildState.load(tmp_path / "state.pickle").outputs["page:1"] == "changed"
+
+
+def test_a_corrupt_delta_means_a_full_rebuild(tmp_path):
+    BuildState = _state(tmp_path)
+    state = BuildState.load(tmp_path / "state.pickle")
+    state.record("page:1", "x", 1)
+    state.save()
+    state.delta_path.write_bytes(b"\x80garbage")
+    assert BuildState.load(tmp_path / "state.pickle").outputs == {}
+
+
+def test_a_one_msgstr_rebuild_writes_a_delta_that_the_next_build_reads(root):
+    run(root)
+    base = (root / ".pipeline-cache" / "state.pickle").read_bytes()
+    set_msgstr(root / "locales/es/LC_MESSAGES/hydration.po", first_paragraph_msgid(root),
+               "Texto <em>cambiado</em>. Lea la <a1>guía</a1>.")
+    assert run(root)["pages_rendered"] == 1
+    assert (root / ".pipeline-cache" / "state.pickle").read_bytes() == base
+    assert (root / ".pipeline-cache" / "state.delta.pickle").exists()
+    again = run(root)
+    assert again["pages_rendered"] == 0 and again["articles_localized"] == 0
+    assert again["sections_synthesized"] == 0
