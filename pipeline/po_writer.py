@@ -129,11 +129,14 @@ def reference_lines(occurrences: Iterable[tuple[str, int]],
                     page_width: int = PAGE_WIDTH) -> list[str]:
     """``#:`` lines: ``file:line`` references, wrapped as message_print_comment_filepos."""
     lines, line, column, seen = [], "#:", 2, set()
-    for path, number in occurrences:
-        while path.startswith("./"):
-            path = path[2:]
-        reference = f"{path}:{number}" if number else path
-        if reference in seen:  # gettext keeps one of each, as it reads them
+    # gettext reads a "#:" line as references separated by white space (a path with a
+    # space becomes two), and keeps one of each: written the way it will be read back.
+    references = [ref for path, number in occurrences
+                  for ref in (f"{path}:{number}" if number else path).split()]
+    for reference in references:
+        while reference.startswith("./"):
+            reference = reference[2:]
+        if reference in seen:
             continue
         seen.add(reference)
         size = len(reference.encode("utf-8")) + 1

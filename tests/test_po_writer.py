@@ -80,6 +80,7 @@ def test_previous_msgids_wrap_as_gnu_does(text, tmp_path):
 
 def test_long_reference_lists_wrap_as_gnu_does(tmp_path):
     places = tuple((f"source/{'deep/' * (n % 4)}article-{n}.md", n * 7) for n in range(40))
+    places += (("source/a folder/with spaces.md", 3), ("./source/x.md", 4), ("source/x.md", 4))
     pot = render_pot([TemplateEntry("Repeated text", places, ())], "Health", "2026-01-01 00:00+0000")
     assert merged_by_gnu(pot, tmp_path) == pot
 
