@@ -38,6 +38,9 @@ class Counters:
     seconds: float = 0.0
 
 
+_STILL_NS = 2_000_000_000  # a file unchanged for 2 s is past any clock tick
+
+
 @dataclass
 class Incremental:
     config: Config
@@ -77,10 +80,32 @@ class Incremental:
         return self._settings
 
     def file(self, path: Path) -> str:
-        """A file's content hash, computed once per build."""
-        if path not in self._files:
-            self._files[path] = file_fingerprint(path)
-        return self._files[path]
+        """A file's content hash, computed once per build.
+
+        A file whose size, times and inode are those recorded when it was last hashed is not
+        read again (a rebuild of a large library would read every catalog). As in git's
+        index, a stamp is recorded only for a file that had been still for a while when it
+        was hashed, so a write in the same clock tick cannot go unseen; and the change time,
+        which no tool can set back, catches a copy that keeps the old modification time.
+        """
+        if path in self._files:
+            return self._files[path]
+        try:
+            info = path.stat()
+        except OSError:
+            self._files[path] = "missing"
+            return "missing"
+        stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        key = f"stat:{path}"
+        known = self.state.values.get(key)
+        if known is not None and known[0] == stamp:
+            digest = known[1]
+        else:
+            digest = file_fingerprint(path)
+            if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > _STILL_NS:
+                self.state.note(key, digest, (stamp, digest))
+        self._files[path] = digest
+        return digest
 
     def reuse(self, key: str, parts: Parts, output: Path | None = None) -> Any:
         """The value recorded for ``key`` if its inputs are unchanged (and its output still

@@ -122,6 +122,13 @@ class BuildState:
         self.changed.add(key)
         self.dirty = True
 
+    def note(self, key: str, print_: str, value: Any) -> None:
+        """``record`` for what only saves work (file stamps): kept with the next real change,
+        so that a build that changed nothing still writes nothing."""
+        dirty = self.dirty
+        self.record(key, print_, value)
+        self.dirty = dirty
+
     def save(self) -> bool:
         if not self.dirty:
             return False

@@ -231,3 +231,47 @@ def test_a_one_msgstr_rebuild_writes_a_delta_that_the_next_build_reads(root):
     again = run(root)
     assert again["pages_rendered"] == 0 and again["articles_localized"] == 0
     assert again["sections_synthesized"] == 0
+
+
+def _age_all(root: Path, seconds: int = 3600) -> None:
+    import os
+    import time
+
+    past = time.time() - seconds
+    for path in list(root.rglob("*")):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def test_files_that_kept_their_stamps_are_not_read_again(root, monkeypatch):
+    """A rebuild does not re-read catalogs whose size, times and inode are unchanged; a
+    same-size edit that even puts the old modification time back is still seen (the change
+    time moves), and a file written just now is always read (clock ticks)."""
+    import os
+
+    import pipeline.incremental as incremental
+
+    # Files count as still after 2 s; here at once (aging them moved their change times).
+    monkeypatch.setattr(incremental, "_STILL_NS", -1)
+    _age_all(root)
+    run(root)  # records the stamps of everything it read
+    hashed = []
+    real = incremental.file_fingerprint
+
+    def counting(path):
+        hashed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(incremental, "file_fingerprint", counting)
+    assert run(root)["pages_rendered"] == 0
+    assert not [n for n in hashed if n.endswith((".po", ".md"))], hashed
+    po = root / "locales/es/LC_MESSAGES/hydration.po"
+    before = po.stat()
+    text = po.read_text(encoding="utf-8")
+    changed = text.replace('msgstr "Referencias"', 'msgstr "REFERENCIAS"')
+    assert changed != text and len(changed.encode()) == before.st_size
+    po.write_text(changed, encoding="utf-8")
+    os.utime(po, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `cp -p` or an archive would
+    again = run(root)
+    assert "hydration.po" in hashed
+    assert again["pages_rendered"] == 1 and again["articles_localized"] == 1
