@@ -53,7 +53,7 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
     articles = read_sources(config, reporter, read=done.read_article)
     localized, inputs = localize_all(config, articles, locales, reporter, done)
     published, withheld = choose_published(localized, config)
-    audio = speak(published, config, options, reporter, done)
+    audio = speak(published, inputs, config, options, reporter, done)
     site = Site(config, tuple(locales), tuple(published), tuple(withheld), audio, inputs, done)
     render_site(site, reporter)
     render_review(site, localized, reporter)
@@ -162,8 +162,8 @@ def choose_published(localized: list[LocalizedArticle], config: Config
     return published, withheld
 
 
-def speak(pages: list[LocalizedArticle], config: Config, options: BuildOptions,
-          reporter: Reporter, done: Incremental):
+def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], config: Config,
+          options: BuildOptions, reporter: Reporter, done: Incremental):
     if not (options.audio and config.audio_enabled):
         return None
     from pipeline.stages.speak import speak_articles
@@ -172,7 +172,7 @@ def speak(pages: list[LocalizedArticle], config: Config, options: BuildOptions,
     try:
         result = speak_articles(pages, config, config.output_dir, jobs, reporter,
                                 engine_factory=options.engine_factory, state=done,
-                                use_cache=not options.force)
+                                use_cache=not options.force, page_inputs=inputs)
     except ContentError as exc:  # an unknown voice in pipeline.toml: pages without audio
         reporter.add(exc.issue)
         return None

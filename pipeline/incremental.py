@@ -107,15 +107,17 @@ class Incremental:
         self._files[path] = digest
         return digest
 
-    def reuse(self, key: str, parts: Parts, output: Path | None = None) -> Any:
+    def reuse(self, key: str, parts: Parts, output: Path | None = None,
+              explain: bool = True) -> Any:
         """The value recorded for ``key`` if its inputs are unchanged (and its output still
-        exists); otherwise None, after saying why when ``--explain`` is on."""
+        exists); otherwise None, after saying why when ``--explain`` is on (and ``explain``:
+        False for shortcuts whose finer jobs explain themselves)."""
         old = self.state.outputs.get(key)
         if old == _joined(parts) and (output is None or output.exists()):
             value = self.state.values.get(key)
             if value is not None:
                 return value
-        if self.explain:
+        if self.explain and explain:
             self.reporter.progress(f"explain: {key}: {_why(old, parts, output)}")
         return None
 

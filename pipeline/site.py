@@ -7,13 +7,12 @@ so the site never links to or serves stale pages.
 from __future__ import annotations
 
 import io
-import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from pipeline import __version__
 from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.config import Config
 from pipeline.fsutil import write_bytes_atomic, write_text_atomic
@@ -22,6 +21,7 @@ from pipeline.progress import progress_bar
 from pipeline.state import fingerprint
 from pipeline.inline import markup_problems
 from pipeline.locales import locale_info
+from pipeline.manifest import manifest_json
 from pipeline.model import AudioTrack, LocalizedArticle, Location
 from pipeline.report import ContentError, Reporter
 from pipeline.stages.render import ASSETS, PageLink, Renderer, UIText
@@ -220,51 +220,26 @@ def _copy_media(site: Site, out: Path, produced: set[Path], reporter: Reporter) 
 
 
 def _remove_stale(folder: Path, produced: set[Path], keep_audio: bool) -> None:
+    """Delete what this build did not produce (pages of removed articles...). os.walk, not
+    Path.rglob: a library's output holds tens of thousands of audio files."""
     if not folder.is_dir():
         return
-    for path in list(folder.rglob("*")):
-        if not path.is_file() or path in produced or "_review" in path.parts:
+    wanted = {str(p) for p in produced}
+    for top, dirs, files in os.walk(folder, topdown=False):
+        if top == str(folder / "_review") or top.startswith(str(folder / "_review") + os.sep):
             continue
-        if path.suffix == ".mp3" and keep_audio:
-            continue  # --no-audio keeps the audio of earlier builds
-        if path.suffix in (".html", ".mp3", ".json", ".css") or "media" in path.parts:
-            path.unlink()
-    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
-        if not any(sub.iterdir()):
-            shutil.rmtree(sub, ignore_errors=True)
-
-
-def manifest_json(site: Site) -> str:
-    """Deterministic (no timestamps), so an unchanged site keeps an unchanged manifest."""
-    config = site.config
-    audio = site.audio
-    data = {
-        "generator": f"health-pipeline {__version__}",
-        "source_language": locale_info(config.source_language).tag,
-        "locales": [
-            {"code": code, "tag": locale_info(code).tag, "name": locale_info(code).native_name,
-             "dir": locale_info(code).direction,
-             "audio": audio is not None and code not in audio.silent_locales,
-             "articles": sorted(p.slug for p in site.pages if p.locale == code)}
-            for code in site.locales],
-        "pages": [
-            {"locale": p.locale, "lang": p.lang, "slug": p.slug, "path": f"{p.lang}/{p.slug}.html",
-             "title": p.title.text, "coverage": round(p.coverage, 1),
-             "translated_words": p.translated_words, "total_words": p.total_words,
-             "fallback_segments": sum(1 for s in p.segments if s.status.is_fallback
-                                      and s.source.translatable)}
-            for p in site.pages],
-        "withheld": [{"slug": w.slug, "locale": w.locale, "reason": w.reason}
-                     for w in site.withheld],
-        "audio": [
-            {"locale": t.locale, "slug": t.slug, "section": t.section_id, "path": t.path,
-             "voice": t.voice, "duration": round(t.duration, 3), "bytes": t.size,
-             "segments": [{"text": s.text, "lang": s.lang, "voice": s.voice,
-                           "start": round(s.start, 3), "end": round(s.end, 3)}
-                          for s in t.timings]}
-            for t in getattr(audio, "tracks", ()) or ()],
-    }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        for name in files:
+            path = os.path.join(top, name)
+            if path in wanted:
+                continue
+            suffix = os.path.splitext(name)[1]
+            if suffix == ".mp3" and keep_audio:
+                continue  # --no-audio keeps the audio of earlier builds
+            if suffix in (".html", ".mp3", ".json", ".css") or \
+                    f"{os.sep}media{os.sep}" in path[len(str(folder)):] + os.sep:
+                os.unlink(path)
+        if top != str(folder) and not os.listdir(top):
+            shutil.rmtree(top, ignore_errors=True)
 
 
 def render_review(site: Site, localized: list[LocalizedArticle], reporter: Reporter) -> int:

@@ -11,6 +11,7 @@ process that has initialised espeak-ng deadlocks), created with the "spawn" cont
 """
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -20,37 +21,25 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import soundfile
 
-from pipeline.audio import MP3_QUALITY, as_float, audio_problem, encode_mp3, tag_mp3
+from pipeline.audio import as_float, audio_problem, encode_mp3, tag_mp3
 from pipeline.config import CONFIG_NAME, Config
 from pipeline.fsutil import write_bytes_atomic
-from pipeline.inline import to_plain
-from pipeline.locales import locale_info
-from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSection, Location,
-                            SegmentTiming)
+from pipeline.manifest import track_entry
+from pipeline.model import AudioTrack, LocalizedArticle, Location, SegmentTiming
 from pipeline.progress import progress_bar
 from pipeline.report import Reporter
+from pipeline.stages.audio_plan import (GAP_SECONDS, PagePlan, SectionJob, SpeechPart,  # noqa: F401
+                                        Utterance, plan_audio, speech_parts)
 from pipeline.state import fingerprint
 from pipeline.tts import EngineFactory, SpeechEngine, default_engine
-from pipeline.tts.voices import check_voices, rate_for, voice_for
+from pipeline.tts.voices import check_voices
 
-GAP_SECONDS = 0.25  # silence between segments: a listener hears where one item ends
 MAX_DECODE_ERROR = 0.05  # seconds the decoded MP3 may differ from what was encoded
-AUDIO_FORMAT = "section-mp3-v1"  # bump to re-synthesize everything after a format change
-_SENTENCE_END = tuple(".!?…。！？؟۔:;")
-_CLOSERS = "\"'”’»)]」』）"
-_ISO639_2 = {"en": "eng", "es": "spa", "zh": "zho", "vi": "vie", "ar": "ara", "ht": "hat",
-             "ru": "rus", "fr": "fra", "pt": "por", "tl": "tgl", "so": "som", "ko": "kor"}
-
-
-class SpeechPart(NamedTuple):
-    text: str  # plain text, ending with sentence punctuation so the voice pauses
-    lang: str  # BCP 47 tag of the language the text is in
-    is_fallback: bool  # shown (and so read) in the source language
 
 
 class AudioFailure(str):
@@ -82,75 +71,46 @@ class SpeakResult:
     synthesized: int = 0  # sections synthesized by this build
     cached: int = 0  # sections taken from the audio cache
     synthesized_seconds: float = 0.0  # audio seconds synthesized by this build
-
-
-@dataclass(frozen=True)
-class _Utterance:
-    text: str
-    lang: str
-    voice: str
-    rate: int
-
-
-@dataclass(frozen=True)
-class _Job:
-    """Everything a worker needs for one section, small and picklable."""
-
-    label: str  # "slug [locale] section 'id'", for messages
-    utterances: tuple[_Utterance, ...]
-    path: str  # absolute output path
-    rel_path: str  # relative to output_dir, with forward slashes
-    locale: str
-    slug: str
-    section_id: str
-    voice: str  # the locale's voice
-    tags: tuple[tuple[str, str], ...]  # ID3 frame id -> text
-    key: str = ""  # content address of the speech (text, voices, rates, engine, encoder)
-    cache: str = ""  # absolute path of the cached, untagged MP3 for ``key``
-
-
-def speech_parts(section: LocalizedSection) -> list[SpeechPart]:
-    """What a listener hears, in page order; segments without words are left out.
-
-    Timings follow this order, so timing ``i`` belongs to the ``i``-th segment of
-    ``section.segments`` whose ``to_plain(text)`` is not empty.
-    """
-    parts = []
-    for segment in section.segments:
-        text = to_plain(segment.text)
-        if text:
-            parts.append(SpeechPart(_end_sentence(text), segment.lang, segment.status.is_fallback))
-    return parts
-
-
-def _end_sentence(text: str) -> str:
-    """Headings and list items often lack a full stop; without one espeak runs them together."""
-    return text if text.rstrip(_CLOSERS).endswith(_SENTENCE_END) else text + "."
+    track_entries: tuple[str, ...] = ()  # each track's manifest line (manifest.track_entry)
 
 
 def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
                    jobs: int, reporter: Reporter,
                    engine_factory: EngineFactory | None = None,
                    cache_dir: Path | None = None, state: Any = None,
-                   use_cache: bool = True) -> SpeakResult:
+                   use_cache: bool = True,
+                   page_inputs: Mapping[tuple[str, str], str] | None = None) -> SpeakResult:
     """Write one MP3 per section of every article whose locale has a voice.
 
     ``jobs`` is the number of worker processes (0: one per CPU). A section whose audio fails
     is reported as an ``audio-failed`` error and listed in ``failures``; its page is built
     without that player. Raises ContentError when ``audio.voices`` names an unknown voice.
+    ``state`` (an Incremental) and ``page_inputs`` let unchanged pages and sections be reused.
     """
     started = time.perf_counter()
     factory = engine_factory or default_engine
     cache_dir = Path(cache_dir or config.root / ".pipeline-cache" / "audio")
-    todo, silent, where = _plan(articles, config, Path(output_dir), cache_dir,
-                                _engine_identity(factory))
+    plan = plan_audio(articles, config, Path(output_dir), cache_dir, _engine_identity(factory),
+                      state, page_inputs)
+    todo, silent, where = list(plan.jobs), plan.silent_locales, plan.where
     if not todo:
         return SpeakResult(silent_locales=silent)
-    # A section whose speech and tags are unchanged and whose file is in place needs nothing;
-    # the others are copied from the content cache, or synthesized when not cached.
+    # A section whose speech and tags are unchanged and whose file is in place needs nothing
+    # (checked a page at a time first: a library has 13,000 sections); the others are copied
+    # from the content cache, or synthesized when not cached.
     ready: dict[str, AudioTrack] = {}
-    for job in todo:
-        if state is not None and use_cache:
+    entries: dict[str, str] = {}  # manifest lines of the tracks reused a page at a time
+    pages_ready: set[str] = set()
+    for page in plan.pages if state is not None and use_cache else ():
+        if not page.jobs:
+            continue
+        known = state.reuse(_page_key(page), {"jobs": page.print}, explain=False)
+        if known is not None and all(os.path.exists(job.path) for job in page.jobs):
+            for job, track, entry in zip(page.jobs, *known):
+                ready[job.path], entries[job.path] = track, entry
+            pages_ready.add(_page_key(page))
+            continue
+        for job in page.jobs:
             track = state.reuse(f"audio:{job.rel_path}", _audio_parts(job), Path(job.path))
             if track is not None:
                 ready[job.path] = track
@@ -158,17 +118,31 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
                   if j.path not in ready and not (use_cache and _cached(j))}.values())
     errors: dict[str, str] = {}
     decode_errors = [0.0]
-    if fresh:
+    if len(fresh) == 1:
+        # One changed section (a translator's edit): starting a worker process costs more
+        # than speaking it here. Nothing forks after this, so espeak-ng in this process is safe.
+        _init_worker(factory)
+        try:
+            voices = _worker_voice_ids()
+        except Exception as exc:  # espeak-ng missing or broken: the pages still build
+            return _engine_unavailable(exc, todo, silent, reporter)
+        try:
+            check_voices(config, voices)
+            decode_error, error = _speak_job(fresh[0])
+        finally:
+            _release_engine()
+        if error:
+            errors[fresh[0].key] = error
+        else:
+            decode_errors.append(decode_error)
+    elif fresh:
         workers = min(jobs if jobs > 0 else os.cpu_count() or 1, len(fresh))
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                  initializer=_init_worker, initargs=(factory,)) as pool:
             try:
                 voices = pool.submit(_worker_voice_ids).result()
             except Exception as exc:  # espeak-ng missing or broken: the pages still build
-                message = f"speech engine unavailable, pages are built without audio: {exc}"
-                reporter.error(Location(CONFIG_NAME), message, "audio-failed")
-                return SpeakResult(silent_locales=silent, failures=tuple(
-                    AudioFailure(message, j.slug, j.locale, j.section_id) for j in todo))
+                return _engine_unavailable(exc, todo, silent, reporter)
             check_voices(config, voices)
             # Longest sections first, so no worker is left with a long one at the end.
             ordered = sorted(fresh, key=lambda j: -sum(len(u.text) for u in j.utterances))
@@ -200,6 +174,16 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
             if state is not None:
                 state.record(f"audio:{job.rel_path}", _audio_parts(job), tracks[-1])
         durations[job.key] = tracks[-1].duration
+    lines = {track.path: entries.get(str(Path(output_dir) / track.path))
+             or track_entry(track) for track in tracks}
+    if state is not None:
+        done = {track.path: track for track in tracks}
+        for page in plan.pages:
+            if page.jobs and _page_key(page) not in pages_ready and \
+                    all(job.rel_path in done for job in page.jobs):
+                state.record(_page_key(page), {"jobs": page.print},
+                             (tuple(done[job.rel_path] for job in page.jobs),
+                              tuple(lines[job.rel_path] for job in page.jobs)))
     wall = time.perf_counter() - started
     audio = sum(t.duration for t in tracks)
     fresh_keys = {j.key for j in fresh} - set(errors)
@@ -207,10 +191,24 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     return SpeakResult(tuple(tracks), silent, tuple(failures), audio, wall,
                        fresh_audio / synth_wall if fresh and synth_wall else 0.0,
                        sum(t.size for t in tracks), max(decode_errors),
-                       len(fresh_keys), len(todo) - len(fresh) - len(failures), fresh_audio)
+                       len(fresh_keys), len(todo) - len(fresh) - len(failures), fresh_audio,
+                       tuple(lines[track.path] for track in tracks))
 
 
-def _audio_parts(job: _Job) -> dict[str, str]:
+def _engine_unavailable(exc: Exception, todo: list[SectionJob], silent: tuple[str, ...],
+                        reporter: Reporter) -> SpeakResult:
+    """espeak-ng missing or broken: every section fails, the pages still build."""
+    message = f"speech engine unavailable, pages are built without audio: {exc}"
+    reporter.error(Location(CONFIG_NAME), message, "audio-failed")
+    return SpeakResult(silent_locales=silent, failures=tuple(
+        AudioFailure(message, j.slug, j.locale, j.section_id) for j in todo))
+
+
+def _page_key(page: PagePlan) -> str:
+    return f"audio-page:{page.jobs[0].locale}:{page.jobs[0].slug}"
+
+
+def _audio_parts(job: SectionJob) -> dict[str, str]:
     return {"speech": job.key, "tags": fingerprint(job.tags)}
 
 
@@ -225,11 +223,11 @@ def _engine_identity(factory: EngineFactory) -> str:
     return f"{getattr(factory, '__qualname__', repr(factory))} {engine} sf {soundfile.__version__}"
 
 
-def _cached(job: _Job) -> bool:
+def _cached(job: SectionJob) -> bool:
     return Path(job.cache).is_file() and Path(job.cache).with_suffix(".json").is_file()
 
 
-def _publish(job: _Job) -> AudioTrack:
+def _publish(job: SectionJob) -> AudioTrack:
     """Copy the cached section audio to its page's place, with this page's ID3 tags."""
     cache = Path(job.cache)
     meta = json.loads(cache.with_suffix(".json").read_text(encoding="utf-8"))
@@ -238,60 +236,6 @@ def _publish(job: _Job) -> AudioTrack:
     timings = tuple(SegmentTiming(*t) for t in meta["timings"])
     return AudioTrack(job.locale, job.slug, job.section_id, job.rel_path, job.voice,
                       meta["duration"], len(data), timings)
-
-
-def _plan(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
-          cache_dir: Path, engine: str
-          ) -> tuple[list[_Job], tuple[str, ...], dict[str, Location]]:
-    """Jobs for every section with words, locales without a voice, and where to point errors."""
-    todo: list[_Job] = []
-    silent: list[str] = []
-    where: dict[str, Location] = {}
-    for article in articles:
-        voice = voice_for(article.locale, config)
-        if voice is None:
-            if article.locale not in silent:
-                silent.append(article.locale)
-            continue
-        rate = rate_for(article.locale, config)
-        # Fallback text is in the article's own language (front matter ``lang``), which is
-        # usually, but not necessarily, the project's source language.
-        source_voice = voice_for(article.article.lang, config)
-        source_rate = rate_for(article.article.lang, config)
-        title = to_plain(article.title.text)
-        for number, section in enumerate(article.sections, 1):
-            utterances = tuple(
-                _Utterance(p.text, p.lang, *((source_voice, source_rate) if p.is_fallback
-                                             else (voice, rate)))
-                for p in speech_parts(section)
-                if not (p.is_fallback and source_voice is None))
-            if not utterances:
-                continue
-            rel = f"{article.lang}/audio/{article.slug}/{section.id}.mp3"
-            path = str(output_dir / rel)
-            heading = to_plain(section.heading.text) if section.heading else title
-            language = _ISO639_2.get(locale_info(article.locale).language)
-            tags = (("TIT2", heading), ("TALB", title), ("TPE1", config.name),
-                    ("TRCK", f"{number}/{len(article.sections)}")) + (
-                (("TLAN", language),) if language else ())
-            label = f"{article.slug} [{article.locale}] section '{section.id}'"
-            key = fingerprint(AUDIO_FORMAT, engine, GAP_SECONDS, MP3_QUALITY,
-                              [(u.text, u.lang, u.voice, u.rate) for u in utterances])
-            todo.append(_Job(label, utterances, path, rel, article.locale, article.slug,
-                             section.id, voice, tags, key,
-                             str(cache_dir / key[:2] / f"{key}.mp3")))
-            where[path] = _location(article, section, config)
-    return todo, tuple(silent), where
-
-
-def _location(article: LocalizedArticle, section: LocalizedSection, config: Config) -> Location:
-    """The section's heading in the PO file (translated pages) or in the source."""
-    first = section.heading or (section.segments[0] if section.segments else article.title)
-    if article.po_path:
-        return Location(article.po_path, first.po_line)
-    if first.source.location.path:
-        return first.source.location
-    return Location(config.rel(article.article.path))
 
 
 # -- worker process ----------------------------------------------------------------------
@@ -309,6 +253,19 @@ def _init_worker(factory: EngineFactory) -> None:
         _engine_error = f"{type(exc).__name__}: {exc}"
 
 
+def _release_engine() -> None:
+    """Close the engine of this process (the one-section path). Left to the interpreter's
+    exit, pyttsx3's finalizer would run after modules it needs are gone, and print an error."""
+    global _engine
+    if _engine is not None:
+        try:
+            _engine.close()
+        except Exception:  # closing is best effort; the audio is written already
+            pass
+        _engine = None
+        gc.collect()
+
+
 def _worker_engine() -> SpeechEngine:
     if _engine is None:
         raise RuntimeError(_engine_error or "no speech engine")
@@ -319,7 +276,7 @@ def _worker_voice_ids() -> frozenset[str]:
     return _worker_engine().voice_ids()
 
 
-def _speak_job(job: _Job) -> tuple[float, str]:
+def _speak_job(job: SectionJob) -> tuple[float, str]:
     """(decode error in seconds, "") or (0, why it failed); never raises."""
     try:
         return _speak_section(_worker_engine(), job), ""
@@ -327,7 +284,7 @@ def _speak_job(job: _Job) -> tuple[float, str]:
         return 0.0, str(exc) or type(exc).__name__
 
 
-def _speak_section(engine: SpeechEngine, job: _Job) -> float:
+def _speak_section(engine: SpeechEngine, job: SectionJob) -> float:
     """Synthesize, verify, join and encode one section into the audio cache (atomically).
 
     The cached file has no tags: the same speech under another section or article (a rename,
@@ -365,7 +322,7 @@ def _speak_section(engine: SpeechEngine, job: _Job) -> float:
     return decode_error
 
 
-def _synthesize_verified(engine: SpeechEngine, utterance: _Utterance) -> tuple[np.ndarray, int]:
+def _synthesize_verified(engine: SpeechEngine, utterance: Utterance) -> tuple[np.ndarray, int]:
     """Float32 samples that passed the checks; one retry, then an error saying what was wrong."""
     problem = ""
     for attempt in (1, 2):

@@ -1,0 +1,175 @@
+"""Audio planning: which sections of which pages are spoken, by which voice, and the content
+address of each section's speech (the key of the audio cache).
+
+A page whose localization inputs are unchanged keeps last build's plan: planning a library's
+13,000 sections (plain text, voices, content hashes) took longer than the rest of a rebuild.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, NamedTuple, Sequence
+
+from pipeline.audio import MP3_QUALITY
+from pipeline.config import Config
+from pipeline.inline import to_plain
+from pipeline.locales import locale_info
+from pipeline.model import LocalizedArticle, LocalizedSection, Location
+from pipeline.state import fingerprint
+from pipeline.tts.voices import rate_for, voice_for
+
+GAP_SECONDS = 0.25  # silence between segments: a listener hears where one item ends
+AUDIO_FORMAT = "section-mp3-v1"  # bump to re-synthesize everything after a format change
+_SENTENCE_END = tuple(".!?…。！？؟۔:;")
+_CLOSERS = "\"'”’»)]」』）"
+_ISO639_2 = {"en": "eng", "es": "spa", "zh": "zho", "vi": "vie", "ar": "ara", "ht": "hat",
+             "ru": "rus", "fr": "fra", "pt": "por", "tl": "tgl", "so": "som", "ko": "kor"}
+
+
+class SpeechPart(NamedTuple):
+    text: str  # plain text, ending with sentence punctuation so the voice pauses
+    lang: str  # BCP 47 tag of the language the text is in
+    is_fallback: bool  # shown (and so read) in the source language
+
+
+@dataclass(frozen=True)
+class Utterance:
+    text: str
+    lang: str
+    voice: str
+    rate: int
+
+
+@dataclass(frozen=True)
+class SectionJob:
+    """Everything a worker needs for one section, small and picklable."""
+
+    label: str  # "slug [locale] section 'id'", for messages
+    utterances: tuple[Utterance, ...]
+    path: str  # absolute output path
+    rel_path: str  # relative to output_dir, with forward slashes
+    locale: str
+    slug: str
+    section_id: str
+    voice: str  # the locale's voice
+    tags: tuple[tuple[str, str], ...]  # ID3 frame id -> text
+    key: str = ""  # content address of the speech (text, voices, rates, engine, encoder)
+    cache: str = ""  # absolute path of the cached, untagged MP3 for ``key``
+
+
+def speech_parts(section: LocalizedSection) -> list[SpeechPart]:
+    """What a listener hears, in page order; segments without words are left out.
+
+    Timings follow this order, so timing ``i`` belongs to the ``i``-th segment of
+    ``section.segments`` whose ``to_plain(text)`` is not empty.
+    """
+    parts = []
+    for segment in section.segments:
+        text = to_plain(segment.text)
+        if text:
+            parts.append(SpeechPart(_end_sentence(text), segment.lang, segment.status.is_fallback))
+    return parts
+
+
+def _end_sentence(text: str) -> str:
+    """Headings and list items often lack a full stop; without one espeak runs them together."""
+    return text if text.rstrip(_CLOSERS).endswith(_SENTENCE_END) else text + "."
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """The audio jobs of one page; ``silent`` when its language has no voice."""
+
+    jobs: tuple[SectionJob, ...]
+    where: tuple[Location, ...]  # per job: the PO or source line its errors point at
+    silent: bool = False
+    print: str = ""  # fingerprint of the jobs' speech, paths and tags
+
+
+@dataclass(frozen=True)
+class AudioPlan:
+    jobs: tuple[SectionJob, ...]
+    silent_locales: tuple[str, ...]
+    where: Mapping[str, Location]  # output path -> where its errors point
+    pages: tuple[PagePlan, ...]
+
+
+def plan_audio(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
+               cache_dir: Path, engine: str, state: Any = None,
+               page_inputs: Mapping[tuple[str, str], str] | None = None) -> AudioPlan:
+    """Jobs for every section with words, locales without a voice, and where to point errors.
+
+    ``page_inputs`` (slug, locale) -> fingerprint of what the localized page was made from;
+    with ``state`` (an Incremental), an unchanged page reuses its last plan.
+    """
+    pages = []
+    for article in articles:
+        inputs = (page_inputs or {}).get((article.slug, article.locale))
+        parts = None
+        if state is not None and inputs is not None:
+            parts = {"page": inputs, "engine": engine, "output": str(output_dir),
+                     "cache": str(cache_dir)}
+            cached = state.reuse(f"plan:{article.locale}:{article.slug}", parts)
+            if cached is not None:
+                pages.append(cached)
+                continue
+        plan = _plan_page(article, config, output_dir, cache_dir, engine)
+        if parts is not None:
+            state.record(f"plan:{article.locale}:{article.slug}", parts, plan)
+        pages.append(plan)
+    silent = []
+    for article, plan in zip(articles, pages):
+        if plan.silent and article.locale not in silent:
+            silent.append(article.locale)
+    jobs = tuple(job for plan in pages for job in plan.jobs)
+    where = {job.path: place for plan in pages for job, place in zip(plan.jobs, plan.where)}
+    return AudioPlan(jobs, tuple(silent), where, tuple(pages))
+
+
+def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cache_dir: Path,
+               engine: str) -> PagePlan:
+    voice = voice_for(article.locale, config)
+    if voice is None:
+        return PagePlan((), (), silent=True)
+    rate = rate_for(article.locale, config)
+    # Fallback text is in the article's own language (front matter ``lang``), which is
+    # usually, but not necessarily, the project's source language.
+    source_voice = voice_for(article.article.lang, config)
+    source_rate = rate_for(article.article.lang, config)
+    title = to_plain(article.title.text)
+    jobs, where = [], []
+    for number, section in enumerate(article.sections, 1):
+        utterances = tuple(
+            Utterance(p.text, p.lang, *((source_voice, source_rate) if p.is_fallback
+                                        else (voice, rate)))
+            for p in speech_parts(section)
+            if not (p.is_fallback and source_voice is None))
+        if not utterances:
+            continue
+        rel = f"{article.lang}/audio/{article.slug}/{section.id}.mp3"
+        heading = to_plain(section.heading.text) if section.heading else title
+        language = _ISO639_2.get(locale_info(article.locale).language)
+        tags = (("TIT2", heading), ("TALB", title), ("TPE1", config.name),
+                ("TRCK", f"{number}/{len(article.sections)}")) + (
+            (("TLAN", language),) if language else ())
+        label = f"{article.slug} [{article.locale}] section '{section.id}'"
+        key = fingerprint(AUDIO_FORMAT, engine, GAP_SECONDS, MP3_QUALITY,
+                          [(u.text, u.lang, u.voice, u.rate) for u in utterances])
+        jobs.append(SectionJob(label, utterances, str(output_dir / rel), rel, article.locale,
+                               article.slug, section.id, voice, tags, key,
+                               str(cache_dir / key[:2] / f"{key}.mp3")))
+        where.append(_location(article, section, config))
+    return PagePlan(tuple(jobs), tuple(where),
+                    print=fingerprint([(j.key, j.rel_path, j.tags) for j in jobs]))
+
+
+def _location(article: LocalizedArticle, section: LocalizedSection, config: Config) -> Location:
+    """The section's heading in the PO file (translated pages) or in the source."""
+    first = section.heading or (section.segments[0] if section.segments else article.title)
+    if article.po_path:
+        return Location(article.po_path, first.po_line)
+    if first.source.location.path:
+        return first.source.location
+    return Location(config.rel(article.article.path))
+
+
