@@ -129,12 +129,13 @@ def render_site(site: Site, reporter: Reporter) -> int:
     except ContentError as exc:
         failed(exc)
     count += _copy_media(site, out, produced, reporter)
-    for track_path in (t.path for t in getattr(site.audio, "tracks", ()) or ()):
-        produced.add(out / track_path)
     emit(out / "manifest.json", manifest_json(site))
+    # As strings, like os.walk's: a library has 13,000 audio files.
+    wanted = {str(p) for p in produced}
+    wanted.update(os.path.join(out, t.path) for t in getattr(site.audio, "tracks", ()) or ())
     for folder in [out / "assets", out / "media", *(out / locale_info(c).tag
                                                      for c in site.locales)]:
-        _remove_stale(folder, produced, keep_audio=site.audio is None)
+        _remove_stale(folder, wanted, keep_audio=site.audio is None)
     return count
 
 
@@ -219,12 +220,11 @@ def _copy_media(site: Site, out: Path, produced: set[Path], reporter: Reporter) 
     return copied
 
 
-def _remove_stale(folder: Path, produced: set[Path], keep_audio: bool) -> None:
-    """Delete what this build did not produce (pages of removed articles...). os.walk, not
-    Path.rglob: a library's output holds tens of thousands of audio files."""
+def _remove_stale(folder: Path, wanted: set[str], keep_audio: bool) -> None:
+    """Delete what this build did not produce (``wanted``: pages of removed articles...).
+    os.walk, not Path.rglob: a library's output holds tens of thousands of audio files."""
     if not folder.is_dir():
         return
-    wanted = {str(p) for p in produced}
     for top, dirs, files in os.walk(folder, topdown=False):
         if top == str(folder / "_review") or top.startswith(str(folder / "_review") + os.sep):
             continue

@@ -275,3 +275,15 @@ def test_files_that_kept_their_stamps_are_not_read_again(root, monkeypatch):
     again = run(root)
     assert "hydration.po" in hashed
     assert again["pages_rendered"] == 1 and again["articles_localized"] == 1
+
+
+def test_a_kept_plan_without_speech_text_is_planned_again_when_audio_is_needed(root):
+    """Plans are kept without their speech text; a section that must be synthesized again
+    (its file and its cached audio gone) gets the text back from its page."""
+    run(root)
+    target = next((root / "output/es/audio").rglob("*.mp3"))
+    target.unlink()
+    shutil.rmtree(root / ".pipeline-cache" / "audio")
+    again = run(root)
+    assert again["sections_synthesized"] == 1 and again["pages_rendered"] == 0
+    assert target.is_file() and target.stat().st_size > 1000

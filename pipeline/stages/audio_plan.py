@@ -6,7 +6,7 @@ A page whose localization inputs are unchanged keeps last build's plan: planning
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple, Sequence
 
@@ -115,7 +115,7 @@ def plan_audio(articles: Sequence[LocalizedArticle], config: Config, output_dir:
                 continue
         plan = _plan_page(article, config, output_dir, cache_dir, engine)
         if parts is not None:
-            state.record(f"plan:{article.locale}:{article.slug}", parts, plan)
+            state.record(f"plan:{article.locale}:{article.slug}", parts, _light(plan))
         pages.append(plan)
     silent = []
     for article, plan in zip(articles, pages):
@@ -124,6 +124,24 @@ def plan_audio(articles: Sequence[LocalizedArticle], config: Config, output_dir:
     jobs = tuple(job for plan in pages for job in plan.jobs)
     where = {job.path: place for plan in pages for job, place in zip(plan.jobs, plan.where)}
     return AudioPlan(jobs, tuple(silent), where, tuple(pages))
+
+
+def _light(plan: PagePlan) -> PagePlan:
+    """The plan as kept between builds: without the speech text (most of its size), which
+    only a section that must be synthesized needs; ``with_speech`` plans that page again."""
+    return replace(plan, jobs=tuple(replace(job, utterances=()) for job in plan.jobs))
+
+
+def with_speech(jobs: Sequence[SectionJob], articles: Sequence[LocalizedArticle],
+                config: Config, output_dir: Path, cache_dir: Path,
+                engine: str) -> list[SectionJob]:
+    """``jobs`` with their speech text (those from a kept plan have none)."""
+    light = {(job.locale, job.slug) for job in jobs if not job.utterances}
+    if not light:
+        return list(jobs)
+    full = {job.rel_path: job for article in articles if (article.locale, article.slug) in light
+            for job in _plan_page(article, config, output_dir, cache_dir, engine).jobs}
+    return [full.get(job.rel_path, job) for job in jobs]
 
 
 def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cache_dir: Path,

@@ -18,13 +18,10 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Mapping, Sequence
-
-import numpy as np
-import soundfile
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from pipeline.audio import as_float, audio_problem, encode_mp3, tag_mp3
 from pipeline.config import CONFIG_NAME, Config
@@ -34,10 +31,13 @@ from pipeline.model import AudioTrack, LocalizedArticle, Location, SegmentTiming
 from pipeline.progress import progress_bar
 from pipeline.report import Reporter
 from pipeline.stages.audio_plan import (GAP_SECONDS, PagePlan, SectionJob, SpeechPart,  # noqa: F401
-                                        Utterance, plan_audio, speech_parts)
+                                        Utterance, plan_audio, speech_parts, with_speech)
 from pipeline.state import fingerprint
 from pipeline.tts import EngineFactory, SpeechEngine, default_engine
 from pipeline.tts.voices import check_voices
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_DECODE_ERROR = 0.05  # seconds the decoded MP3 may differ from what was encoded
 
@@ -90,16 +90,18 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     started = time.perf_counter()
     factory = engine_factory or default_engine
     cache_dir = Path(cache_dir or config.root / ".pipeline-cache" / "audio")
-    plan = plan_audio(articles, config, Path(output_dir), cache_dir, _engine_identity(factory),
-                      state, page_inputs)
+    engine = _engine_identity(factory)
+    plan = plan_audio(articles, config, Path(output_dir), cache_dir, engine, state, page_inputs)
     todo, silent, where = list(plan.jobs), plan.silent_locales, plan.where
     if not todo:
         return SpeakResult(silent_locales=silent)
     # A section whose speech and tags are unchanged and whose file is in place needs nothing
     # (checked a page at a time first: a library has 13,000 sections); the others are copied
     # from the content cache, or synthesized when not cached.
+    # Reused tracks come from the state without their timings, which only the manifest
+    # needs and which it has as text (``entries``): a library has 100,000 of them.
     ready: dict[str, AudioTrack] = {}
-    entries: dict[str, str] = {}  # manifest lines of the tracks reused a page at a time
+    entries: dict[str, str] = {}  # relative path -> manifest line
     pages_ready: set[str] = set()
     for page in plan.pages if state is not None and use_cache else ():
         if not page.jobs:
@@ -107,15 +109,16 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
         known = state.reuse(_page_key(page), {"jobs": page.print}, explain=False)
         if known is not None and all(os.path.exists(job.path) for job in page.jobs):
             for job, track, entry in zip(page.jobs, *known):
-                ready[job.path], entries[job.path] = track, entry
+                ready[job.path], entries[job.rel_path] = track, entry
             pages_ready.add(_page_key(page))
             continue
         for job in page.jobs:
-            track = state.reuse(f"audio:{job.rel_path}", _audio_parts(job), Path(job.path))
-            if track is not None:
-                ready[job.path] = track
+            known = state.reuse(f"audio:{job.rel_path}", _audio_parts(job), Path(job.path))
+            if known is not None:
+                ready[job.path], entries[job.rel_path] = known
     fresh = list({j.key: j for j in todo
                   if j.path not in ready and not (use_cache and _cached(j))}.values())
+    fresh = with_speech(fresh, articles, config, Path(output_dir), cache_dir, engine)
     errors: dict[str, str] = {}
     decode_errors = [0.0]
     if len(fresh) == 1:
@@ -171,19 +174,19 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
             tracks.append(ready[job.path])
         else:
             tracks.append(_publish(job))
+            entries[job.rel_path] = track_entry(tracks[-1])
             if state is not None:
-                state.record(f"audio:{job.rel_path}", _audio_parts(job), tracks[-1])
+                state.record(f"audio:{job.rel_path}", _audio_parts(job),
+                             (_stored(tracks[-1]), entries[job.rel_path]))
         durations[job.key] = tracks[-1].duration
-    lines = {track.path: entries.get(str(Path(output_dir) / track.path))
-             or track_entry(track) for track in tracks}
     if state is not None:
         done = {track.path: track for track in tracks}
         for page in plan.pages:
             if page.jobs and _page_key(page) not in pages_ready and \
                     all(job.rel_path in done for job in page.jobs):
                 state.record(_page_key(page), {"jobs": page.print},
-                             (tuple(done[job.rel_path] for job in page.jobs),
-                              tuple(lines[job.rel_path] for job in page.jobs)))
+                             (tuple(_stored(done[job.rel_path]) for job in page.jobs),
+                              tuple(entries[job.rel_path] for job in page.jobs)))
     wall = time.perf_counter() - started
     audio = sum(t.duration for t in tracks)
     fresh_keys = {j.key for j in fresh} - set(errors)
@@ -192,7 +195,7 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
                        fresh_audio / synth_wall if fresh and synth_wall else 0.0,
                        sum(t.size for t in tracks), max(decode_errors),
                        len(fresh_keys), len(todo) - len(fresh) - len(failures), fresh_audio,
-                       tuple(lines[track.path] for track in tracks))
+                       tuple(entries[track.path] for track in tracks))
 
 
 def _engine_unavailable(exc: Exception, todo: list[SectionJob], silent: tuple[str, ...],
@@ -202,6 +205,10 @@ def _engine_unavailable(exc: Exception, todo: list[SectionJob], silent: tuple[st
     reporter.error(Location(CONFIG_NAME), message, "audio-failed")
     return SpeakResult(silent_locales=silent, failures=tuple(
         AudioFailure(message, j.slug, j.locale, j.section_id) for j in todo))
+
+
+def _stored(track: AudioTrack) -> AudioTrack:
+    return replace(track, timings=()) if track.timings else track
 
 
 def _page_key(page: PagePlan) -> str:
@@ -214,13 +221,19 @@ def _audio_parts(job: SectionJob) -> dict[str, str]:
 
 def _engine_identity(factory: EngineFactory) -> str:
     """Names the engine and versions in cache keys, so an upgrade re-synthesizes."""
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import version
 
+    try:
         engine = f"espeakng-loader {version('espeakng-loader')} pyttsx3 {version('pyttsx3')}"
     except Exception:
         engine = "unknown"
-    return f"{getattr(factory, '__qualname__', repr(factory))} {engine} sf {soundfile.__version__}"
+    try:  # from the metadata: importing soundfile (and numpy) would slow every rebuild
+        encoder = version("soundfile")
+    except Exception:
+        import soundfile
+
+        encoder = soundfile.__version__
+    return f"{getattr(factory, '__qualname__', repr(factory))} {engine} sf {encoder}"
 
 
 def _cached(job: SectionJob) -> bool:
@@ -247,6 +260,10 @@ _engine_error: str = ""
 def _init_worker(factory: EngineFactory) -> None:
     """Create this process's one engine; an error is kept and reported by each job."""
     global _engine, _engine_error
+    # libsndfile (the encoder) loads before espeak-ng, as it did when this module imported
+    # it at the top: loaded after espeak-ng had started, worker processes sometimes died.
+    import soundfile  # noqa: F401
+
     try:
         _engine = factory()
     except Exception as exc:  # an initializer that raises breaks the whole pool
@@ -290,6 +307,9 @@ def _speak_section(engine: SpeechEngine, job: SectionJob) -> float:
     The cached file has no tags: the same speech under another section or article (a rename,
     a move) is reused as is, and only the tags differ.
     """
+    import numpy as np
+    import soundfile
+
     pieces: list[np.ndarray] = []
     rates = set()
     for utterance in job.utterances:

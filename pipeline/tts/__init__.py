@@ -6,9 +6,10 @@ by an ``EngineFactory`` (a picklable callable: the class itself, or a functools.
 """
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
-import numpy as np
+if TYPE_CHECKING:  # only in annotations: a rebuild that speaks nothing never loads numpy
+    import numpy as np
 
 
 class SpeechEngine(Protocol):
