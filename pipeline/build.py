@@ -14,7 +14,7 @@ from pipeline.commands import read_sources
 from pipeline.config import Config
 from pipeline.fsutil import remove_stale_temp_files
 from pipeline.locales import locale_info
-from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity, Status
+from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity
 from pipeline.checks import Checker
 from pipeline.incremental import Counters, Incremental
 from pipeline.quality import checker_for
@@ -184,7 +184,7 @@ def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], con
 def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter) -> str:
     for item in site.withheld:
         reporter.progress(f"not published: {item.slug} [{item.locale}]: {item.reason}")
-    failing = sum(1 for p in site.pages for s in p.segments if s.status is Status.INVALID)
+    failing = sum(p.failing_segments for p in site.pages)
     parts = []
     for locale in site.locales:
         mine = [p for p in site.pages if p.locale == locale]

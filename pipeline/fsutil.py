@@ -64,12 +64,12 @@ def write_text_atomic(path: Path, text: str, durable: bool = True) -> bool:
 def remove_stale_temp_files(folder: Path) -> int:
     """Remove temp files an interrupted run left behind; returns how many."""
     removed = 0
-    if not folder.exists():
-        return 0
-    for tmp in folder.rglob(".*.tmp"):
-        try:
-            tmp.unlink()
-            removed += 1
-        except OSError:
-            pass
+    for top, _dirs, files in os.walk(folder):  # not rglob: outputs hold 10,000s of files
+        for name in files:
+            if name.startswith(".") and name.endswith(".tmp"):
+                try:
+                    os.unlink(os.path.join(top, name))
+                    removed += 1
+                except OSError:
+                    pass
     return removed

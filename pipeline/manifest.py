@@ -32,8 +32,7 @@ def manifest_json(site: Site) -> str:
             {"locale": p.locale, "lang": p.lang, "slug": p.slug, "path": f"{p.lang}/{p.slug}.html",
              "title": p.title.text, "coverage": round(p.coverage, 1),
              "translated_words": p.translated_words, "total_words": p.total_words,
-             "fallback_segments": sum(1 for s in p.segments if s.status.is_fallback
-                                      and s.source.translatable)}
+             "fallback_segments": p.fallback_segments}
             for p in site.pages],
         "withheld": [{"slug": w.slug, "locale": w.locale, "reason": w.reason}
                      for w in site.withheld],

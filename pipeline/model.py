@@ -246,6 +246,9 @@ class LocalizedArticle:
     po_path: str = ""  # project-relative PO file, "" for the source language
     translated_words: int = 0
     total_words: int = 0
+    # Counted once when localized: the manifest and the summary need them for every page.
+    fallback_segments: int = 0  # translatable segments shown in the source language
+    failing_segments: int = 0  # segments whose translation failed a check (INVALID)
 
     @property
     def slug(self) -> str:

@@ -94,9 +94,11 @@ def render_site(site: Site, reporter: Reporter) -> int:
             target = out / info.tag / f"{page.slug}.html"
             parts = {"article": site.inputs.get((page.slug, locale), ""), "site": done.site,
                      "ui": ui_print, "note": note,
-                     "versions": fingerprint([v.href for v in versions]),
-                     "audio": fingerprint(sorted((t.section_id, t.path, t.size, t.duration)
-                                                 for t in page_tracks.values()))}
+                     # repr: one string to hash instead of a nested walk, for every page
+                     "versions": fingerprint(repr([v.href for v in versions])),
+                     "audio": fingerprint(repr(sorted((t.section_id, t.path, t.size,
+                                                       t.duration)
+                                                      for t in page_tracks.values())))}
             key = f"page:{info.tag}/{page.slug}.html"
             count += 1
             if done.reuse(key, parts, target):

@@ -77,13 +77,16 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
     )
     localized = LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
                                  sections, catalog.rel if catalog else "")
-    total = translated = 0
+    total = translated = fallbacks = failing = 0
     for seg in localized.segments:
+        failing += seg.status is Status.INVALID
         if not seg.source.translatable:
             continue
+        fallbacks += seg.status.is_fallback
         words = word_count(seg.source.text)
         total += words
         if seg.status in (Status.TRANSLATED, Status.SOURCE):
             translated += words
     return LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
-                            sections, catalog.rel if catalog else "", translated, total)
+                            sections, catalog.rel if catalog else "", translated, total,
+                            fallbacks, failing)
