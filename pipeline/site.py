@@ -11,6 +11,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from pipeline.catalogs import Catalog, read_checked_catalog
@@ -75,7 +76,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
     todo: list[tuple[Path, str, dict, tuple]] = []
     for locale in site.locales:
         info = locale_info(locale)
-        ui = _ui_text(config, locale, reporter)
+        ui = _ui_text(config, locale, reporter, done)
         ui_print = done.file(ui_po_path(config.locales_dir, locale))
         pages = [p for p in site.pages if p.locale == locale]
         if not pages:
@@ -115,7 +116,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
             count += 1
         except ContentError as exc:
             failed(exc)
-    results = _render_articles([job[3] for job in todo], config, renderer, reporter)
+    results = _render_articles([job[3] for job in todo], config, renderer, reporter, done)
     for (target, key, parts, _), (html, issue) in zip(todo, results):
         if issue is not None:
             failed(ContentError(issue.location, issue.message, issue.code))
@@ -126,7 +127,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
     source = locale_info(config.source_language)
     try:
         emit(out / "index.html", renderer.chooser(
-            source, live_locales, _ui_text(config, config.source_language, reporter)))
+            source, live_locales, _ui_text(config, config.source_language, reporter, done)))
         count += 1
     except ContentError as exc:
         failed(exc)
@@ -142,7 +143,8 @@ def render_site(site: Site, reporter: Reporter) -> int:
 
 
 def _render_articles(payloads: list[tuple], config: Config, renderer: Renderer,
-                     reporter: Reporter) -> list[tuple[str, Any]]:
+                     reporter: Reporter, done: Incremental | None = None
+                     ) -> list[tuple[str, Any]]:
     """(html, None) or ("", Issue) per page. Serial on purpose: measured on 1,800 pages,
     worker processes cost more in pickling and start-up than the 3 ms a page takes."""
     uis: dict[str, UIText] = {}
@@ -150,7 +152,7 @@ def _render_articles(payloads: list[tuple], config: Config, renderer: Renderer,
     results = []
     for page, versions, page_tracks, note in progress_bar(payloads, "pages", reporter):
         if page.locale not in uis:
-            uis[page.locale] = _ui_text(config, page.locale, quiet)
+            uis[page.locale] = _ui_text(config, page.locale, quiet, done)
         try:
             results.append((renderer.article_page(page, versions, uis[page.locale],
                                                   page_tracks, note), None))
@@ -159,22 +161,44 @@ def _render_articles(payloads: list[tuple], config: Config, renderer: Renderer,
     return results
 
 
-def _ui_text(config: Config, locale: str, reporter: Reporter) -> UIText:
+def _ui_text(config: Config, locale: str, reporter: Reporter,
+             done: Incremental | None = None) -> UIText:
     catalog = None
     if locale != config.source_language:
         path = ui_po_path(config.locales_dir, locale)
         if path.exists():
-            try:
-                catalog = read_checked_catalog(path, config.rel(path))
-            except ContentError as exc:
-                reporter.add(exc.issue)
-            else:
-                _warn_rejected_ui(catalog, reporter)
+            catalog = _ui_catalog(config, path, reporter, done)
         else:
             reporter.warn(Location(config.rel(path)), "no interface catalog; page chrome is "
                           "shown in the source language", "no-catalog")
     return UIText(CatalogTranslations(catalog), locale_info(locale).tag,
                   config.source_language)
+
+
+def _ui_catalog(config: Config, path: Path, reporter: Reporter,
+                done: Incremental | None) -> Catalog | None:
+    """An interface catalog, checked (msgfmt) and read; kept in the build state by content,
+    with its warnings, since checking every locale's took a tenth of a no-op rebuild."""
+    rel = config.rel(path)
+    key, parts = f"ui:{rel}", {"catalog": done.file(path)} if done else {}
+    kept = done.reuse(key, parts, explain=False) if done else None
+    if kept is None:
+        collect = Reporter(io.StringIO(), quiet=True)
+        try:
+            catalog = read_checked_catalog(path, rel)
+        except ContentError as exc:
+            collect.add(exc.issue)
+            catalog = None
+        else:
+            _warn_rejected_ui(catalog, collect)
+        kept = (catalog and (catalog.language, dict(catalog.entries)), tuple(collect.issues))
+        if done:
+            done.record(key, parts, kept)
+    for issue in kept[1]:
+        reporter.add(issue)
+    if kept[0] is None:
+        return None
+    return Catalog(path, rel, kept[0][0], MappingProxyType(kept[0][1]))
 
 
 def _warn_rejected_ui(catalog: Catalog, reporter: Reporter) -> None:

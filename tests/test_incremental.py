@@ -287,3 +287,15 @@ def test_a_kept_plan_without_speech_text_is_planned_again_when_audio_is_needed(r
     again = run(root)
     assert again["sections_synthesized"] == 1 and again["pages_rendered"] == 0
     assert target.is_file() and target.stat().st_size > 1000
+
+
+def test_a_deleted_audio_file_comes_back_identical_from_the_cache(root):
+    """Kept plans carry no tags; a section published again from the audio cache must get
+    its page's tags all the same (the file comes back byte for byte)."""
+    run(root)
+    target = next((root / "output/ar/audio").rglob("*.mp3"))
+    original = target.read_bytes()
+    target.unlink()
+    again = run(root)
+    assert again["sections_synthesized"] == 0
+    assert target.read_bytes() == original

@@ -117,31 +117,42 @@ def plan_audio(articles: Sequence[LocalizedArticle], config: Config, output_dir:
         if parts is not None:
             state.record(f"plan:{article.locale}:{article.slug}", parts, _light(plan))
         pages.append(plan)
+    return _assemble(articles, tuple(pages))
+
+
+def _assemble(articles: Sequence[LocalizedArticle], pages: tuple[PagePlan, ...]) -> AudioPlan:
     silent = []
     for article, plan in zip(articles, pages):
         if plan.silent and article.locale not in silent:
             silent.append(article.locale)
     jobs = tuple(job for plan in pages for job in plan.jobs)
     where = {job.path: place for plan in pages for job, place in zip(plan.jobs, plan.where)}
-    return AudioPlan(jobs, tuple(silent), where, tuple(pages))
+    return AudioPlan(jobs, tuple(silent), where, pages)
 
 
 def _light(plan: PagePlan) -> PagePlan:
-    """The plan as kept between builds: without the speech text (most of its size), which
-    only a section that must be synthesized needs; ``with_speech`` plans that page again."""
-    return replace(plan, jobs=tuple(replace(job, utterances=()) for job in plan.jobs))
+    """The plan as kept between builds: paths and content keys only. Speech text, tags and
+    error locations (most of its size) are needed only for a section that must be published
+    or synthesized again, and ``complete`` plans such a page again."""
+    return replace(plan, jobs=tuple(replace(job, utterances=(), tags=()) for job in plan.jobs),
+                   where=())
 
 
-def with_speech(jobs: Sequence[SectionJob], articles: Sequence[LocalizedArticle],
-                config: Config, output_dir: Path, cache_dir: Path,
-                engine: str) -> list[SectionJob]:
-    """``jobs`` with their speech text (those from a kept plan have none)."""
-    light = {(job.locale, job.slug) for job in jobs if not job.utterances}
-    if not light:
-        return list(jobs)
-    full = {job.rel_path: job for article in articles if (article.locale, article.slug) in light
-            for job in _plan_page(article, config, output_dir, cache_dir, engine).jobs}
-    return [full.get(job.rel_path, job) for job in jobs]
+def _is_light(plan: PagePlan) -> bool:
+    return bool(plan.jobs) and not plan.jobs[0].utterances
+
+
+def complete(plan: AudioPlan, done: set[tuple[str, str]], articles: Sequence[LocalizedArticle],
+             config: Config, output_dir: Path, cache_dir: Path, engine: str) -> AudioPlan:
+    """``plan`` with every page whose audio is not ``done`` (locale, slug) planned in full."""
+    redo = {(page.jobs[0].locale, page.jobs[0].slug) for page in plan.pages
+            if _is_light(page) and (page.jobs[0].locale, page.jobs[0].slug) not in done}
+    if not redo:
+        return plan
+    pages = tuple(_plan_page(article, config, output_dir, cache_dir, engine)
+                  if (article.locale, article.slug) in redo else page
+                  for article, page in zip(articles, plan.pages))
+    return _assemble(articles, pages)
 
 
 def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cache_dir: Path,

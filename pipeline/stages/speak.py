@@ -31,7 +31,7 @@ from pipeline.model import AudioTrack, LocalizedArticle, Location, SegmentTiming
 from pipeline.progress import progress_bar
 from pipeline.report import Reporter
 from pipeline.stages.audio_plan import (GAP_SECONDS, PagePlan, SectionJob, SpeechPart,  # noqa: F401
-                                        Utterance, plan_audio, speech_parts, with_speech)
+                                        Utterance, complete, plan_audio, speech_parts)
 from pipeline.state import fingerprint
 from pipeline.tts import EngineFactory, SpeechEngine, default_engine
 from pipeline.tts.voices import check_voices
@@ -102,7 +102,7 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     # needs and which it has as text (``entries``): a library has 100,000 of them.
     ready: dict[str, AudioTrack] = {}
     entries: dict[str, str] = {}  # relative path -> manifest line
-    pages_ready: set[str] = set()
+    pages_ready: set[tuple[str, str]] = set()
     for page in plan.pages if state is not None and use_cache else ():
         if not page.jobs:
             continue
@@ -110,15 +110,19 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
         if known is not None and all(os.path.exists(job.path) for job in page.jobs):
             for job, track, entry in zip(page.jobs, *known):
                 ready[job.path], entries[job.rel_path] = track, entry
-            pages_ready.add(_page_key(page))
-            continue
-        for job in page.jobs:
-            known = state.reuse(f"audio:{job.rel_path}", _audio_parts(job), Path(job.path))
-            if known is not None:
-                ready[job.path], entries[job.rel_path] = known
+            pages_ready.add(_page_id(page))
+    # Kept plans are light (no speech text or tags): the pages not reused whole get theirs.
+    plan = complete(plan, pages_ready, articles, config, Path(output_dir), cache_dir, engine)
+    todo, where = list(plan.jobs), plan.where
+    for page in plan.pages if state is not None and use_cache else ():
+        if page.jobs and _page_id(page) not in pages_ready:
+            for job in page.jobs:
+                known = state.reuse(f"audio:{job.rel_path}", _audio_parts(job),
+                                    Path(job.path))
+                if known is not None:
+                    ready[job.path], entries[job.rel_path] = known
     fresh = list({j.key: j for j in todo
                   if j.path not in ready and not (use_cache and _cached(j))}.values())
-    fresh = with_speech(fresh, articles, config, Path(output_dir), cache_dir, engine)
     errors: dict[str, str] = {}
     decode_errors = [0.0]
     if len(fresh) == 1:
@@ -182,7 +186,7 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     if state is not None:
         done = {track.path: track for track in tracks}
         for page in plan.pages:
-            if page.jobs and _page_key(page) not in pages_ready and \
+            if page.jobs and _page_id(page) not in pages_ready and \
                     all(job.rel_path in done for job in page.jobs):
                 state.record(_page_key(page), {"jobs": page.print},
                              (tuple(_stored(done[job.rel_path]) for job in page.jobs),
@@ -211,8 +215,12 @@ def _stored(track: AudioTrack) -> AudioTrack:
     return replace(track, timings=()) if track.timings else track
 
 
+def _page_id(page: PagePlan) -> tuple[str, str]:
+    return page.jobs[0].locale, page.jobs[0].slug
+
+
 def _page_key(page: PagePlan) -> str:
-    return f"audio-page:{page.jobs[0].locale}:{page.jobs[0].slug}"
+    return "audio-page:{}:{}".format(*_page_id(page))
 
 
 def _audio_parts(job: SectionJob) -> dict[str, str]:
