@@ -17,7 +17,8 @@ from pipeline.locales import locale_info
 from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity
 from pipeline.checks import Checker
 from pipeline.incremental import Counters, Incremental
-from pipeline.quality import checker_for
+from pipeline.stages.warm_speaker import warm_speaker
+from pipeline.tts import default_engine
 from pipeline.state import fingerprint
 from pipeline.tts.voices import voice_for
 from pipeline.report import ContentError, Reporter
@@ -47,13 +48,16 @@ class Withheld:
 
 def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
     started = time.monotonic()
-    done = Incremental(config, reporter, options.force, options.explain)
-    remove_stale_temp_files(config.output_dir)
-    locales = _chosen_locales(config, options, reporter)
-    articles = read_sources(config, reporter, read=done.read_article)
-    localized, inputs = localize_all(config, articles, locales, reporter, done)
-    published, withheld = choose_published(localized, config)
-    audio = speak(published, inputs, config, options, reporter, done)
+    # Forked first, before the state loads: it readies the speech engine meanwhile.
+    with warm_speaker(options.audio and config.audio_enabled,
+                      options.engine_factory or default_engine) as speaker:
+        done = Incremental(config, reporter, options.force, options.explain)
+        remove_stale_temp_files(config.output_dir)
+        locales = _chosen_locales(config, options, reporter)
+        articles = read_sources(config, reporter, read=done.read_article)
+        localized, inputs = localize_all(config, articles, locales, reporter, done)
+        published, withheld = choose_published(localized, config)
+        audio = speak(published, inputs, config, options, reporter, done, speaker)
     site = Site(config, tuple(locales), tuple(published), tuple(withheld), audio, inputs, done)
     render_site(site, reporter)
     render_review(site, localized, reporter)
@@ -106,6 +110,8 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
         if catalog is None and locale != config.source_language:
             continue  # reported by load_catalogs
         if locale not in checkers:
+            from pipeline.quality import checker_for  # only when something is localized
+
             checkers[locale] = checker_for(config, locale)
         issues: list[Issue] = []
         page = localize(article, locale, catalog, issues.append, checkers[locale])
@@ -163,7 +169,7 @@ def choose_published(localized: list[LocalizedArticle], config: Config
 
 
 def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], config: Config,
-          options: BuildOptions, reporter: Reporter, done: Incremental):
+          options: BuildOptions, reporter: Reporter, done: Incremental, speaker=None):
     if not (options.audio and config.audio_enabled):
         return None
     from pipeline.stages.speak import speak_articles
@@ -172,7 +178,8 @@ def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], con
     try:
         result = speak_articles(pages, config, config.output_dir, jobs, reporter,
                                 engine_factory=options.engine_factory, state=done,
-                                use_cache=not options.force, page_inputs=inputs)
+                                use_cache=not options.force, page_inputs=inputs,
+                                speaker=speaker)
     except ContentError as exc:  # an unknown voice in pipeline.toml: pages without audio
         reporter.add(exc.issue)
         return None

@@ -299,3 +299,41 @@ def test_a_deleted_audio_file_comes_back_identical_from_the_cache(root):
     again = run(root)
     assert again["sections_synthesized"] == 0
     assert target.read_bytes() == original
+
+
+def test_a_lone_changed_section_is_spoken_by_the_warm_speaker_which_then_exits(root,
+                                                                                monkeypatch):
+    """The one section an edit changes is spoken by the process forked at the start of the
+    build (not in the build's own process), and no process outlives the build."""
+    import multiprocessing
+
+    import pipeline.stages.speak as speak
+
+    run(root)
+    spoken_here = []
+    real = speak._speak_job
+    monkeypatch.setattr(speak, "_speak_job", lambda job: spoken_here.append(job) or real(job))
+    set_msgstr(root / "locales/es/LC_MESSAGES/hydration.po", first_paragraph_msgid(root),
+               "Texto <em>nuevo</em>. Lea la <a1>guía</a1>.")
+    again = run(root)
+    assert again["sections_synthesized"] == 1
+    assert spoken_here == []  # the fork inherited the real _speak_job and spoke it there
+    assert multiprocessing.active_children() == []
+
+
+class _BrokenEngine(FakeEngine):
+    def __init__(self) -> None:
+        raise OSError("libespeak-ng.so.1: cannot open shared object file")
+
+
+def test_a_missing_engine_in_the_warm_speaker_is_one_error_and_the_pages_build(root):
+    run(root)
+    set_msgstr(root / "locales/es/LC_MESSAGES/hydration.po", first_paragraph_msgid(root),
+               "Texto <em>roto</em>. Lea la <a1>guía</a1>.")
+    log = io.StringIO()
+    reporter = Reporter(stream=log, quiet=False)
+    build(load_config(root), reporter, BuildOptions(engine_factory=_BrokenEngine, jobs=1))
+    assert reporter.errors == 1
+    assert "speech engine unavailable" in log.getvalue()
+    assert "libespeak-ng.so.1" in log.getvalue()
+    assert (root / "output/es/hydration.html").is_file()

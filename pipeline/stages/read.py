@@ -8,12 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable
-
-import yaml
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Callable
 
 from pipeline.inline import looks_like_tag
 from pipeline.model import (Article, Block, BlockKind, Image, Link, Location, Role, Section,
@@ -23,9 +20,17 @@ from pipeline.report import ContentError, Reporter
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _FRONT_KEYS = {"title", "subtitle", "lang", "author", "reviewed", "notes"}
 _HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w-]+)+)\s*\}\s*$")
-_md = MarkdownIt("commonmark")
-# libyaml's loader when PyYAML has it (its wheels do): 6x faster, same safe subset.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    """The parser, loaded when a source is parsed at all: rebuilds reuse parsed articles."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
 
 
 def slugify(text: str) -> str:
@@ -75,7 +80,7 @@ def read_article(path: Path, rel: str, default_lang: str, reporter: Reporter) ->
                            f"'reviewed' must be a date like 2013-08-07, not '{reviewed}'",
                            "front-matter")
     notes = meta.get("notes") or ()
-    sections = _SectionBuilder(rel, offset, reporter).build(_md.parse(body))
+    sections = _SectionBuilder(rel, offset, reporter).build(_markdown().parse(body))
     return Article(
         slug=slug, path=path, lang=lang,
         title=meta_segment("title", Role.TITLE),
@@ -98,8 +103,10 @@ def _split_front_matter(text: str, rel: str) -> tuple[dict, dict[str, int], str,
         raise ContentError(Location(rel, 1), "front matter is not closed by '---'",
                            "front-matter") from None
     block = "\n".join(lines[1:end])
-    try:
-        meta = yaml.load(block, Loader=_YAML_LOADER) or {}
+    import yaml
+
+    try:  # libyaml's loader when PyYAML has it (its wheels do): 6x faster, same safe subset
+        meta = yaml.load(block, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -256,7 +263,7 @@ class _SectionBuilder:
         """Render inline tokens to the msgid tag language; returns (text, links)."""
         children = inline.children or []
         if override is not None and override != inline.content:
-            children = _md.parseInline(override)[0].children or []
+            children = _markdown().parseInline(override)[0].children or []
         out: list[str] = []
         links: list[Link] = []
         for child in children:

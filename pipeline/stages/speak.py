@@ -79,13 +79,15 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
                    engine_factory: EngineFactory | None = None,
                    cache_dir: Path | None = None, state: Any = None,
                    use_cache: bool = True,
-                   page_inputs: Mapping[tuple[str, str], str] | None = None) -> SpeakResult:
+                   page_inputs: Mapping[tuple[str, str], str] | None = None,
+                   speaker: Any = None) -> SpeakResult:
     """Write one MP3 per section of every article whose locale has a voice.
 
     ``jobs`` is the number of worker processes (0: one per CPU). A section whose audio fails
     is reported as an ``audio-failed`` error and listed in ``failures``; its page is built
     without that player. Raises ContentError when ``audio.voices`` names an unknown voice.
-    ``state`` (an Incremental) and ``page_inputs`` let unchanged pages and sections be reused.
+    ``state`` (an Incremental) and ``page_inputs`` let unchanged pages and sections be reused;
+    ``speaker`` (a WarmSpeaker) speaks a lone changed section.
     """
     started = time.perf_counter()
     factory = engine_factory or default_engine
@@ -126,16 +128,20 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     errors: dict[str, str] = {}
     decode_errors = [0.0]
     if len(fresh) == 1:
-        # One changed section (a translator's edit): starting a worker process costs more
-        # than speaking it here. Nothing forks after this, so espeak-ng in this process is safe.
-        _init_worker(factory)
+        # One changed section (a translator's edit): starting a pool costs more than the
+        # speech. The build's warm speaker (warm_speaker.py) speaks it, or this process:
+        # nothing forks after this, so espeak-ng here is safe.
+        if speaker is None:
+            _init_worker(factory)
         try:
-            voices = _worker_voice_ids()
+            voices = speaker.voice_ids() if speaker else _worker_voice_ids()
         except Exception as exc:  # espeak-ng missing or broken: the pages still build
             return _engine_unavailable(exc, todo, silent, reporter)
         try:
             check_voices(config, voices)
-            decode_error, error = _speak_job(fresh[0])
+            decode_error, error = speaker.speak(fresh[0]) if speaker else _speak_job(fresh[0])
+        except RuntimeError as exc:  # the warm speaker died
+            decode_error, error = 0.0, str(exc)
         finally:
             _release_engine()
         if error:
