@@ -110,10 +110,20 @@ def render_site(site: Site, reporter: Reporter) -> int:
         index_versions = [PageLink(locale_info(c), f"../{locale_info(c).tag}/index.html",
                                    c == locale)
                           for c in site.locales if any(p.locale == c for p in site.pages)]
+        index = out / info.tag / "index.html"
+        count += 1
+        index_parts = {"pages": fingerprint(repr(sorted((p.slug, site.inputs.get((p.slug, locale)))
+                                                         for p in pages))),
+                       "site": done.site, "ui": ui_print,
+                       "versions": fingerprint(repr([(v.href, v.current)
+                                                     for v in index_versions]))}
+        if done.reuse(f"index:{info.tag}", index_parts, index):
+            produced.add(index)
+            continue
         try:
-            emit(out / info.tag / "index.html", renderer.locale_index(
+            emit(index, renderer.locale_index(
                 info, sorted(pages, key=lambda p: p.title.text.casefold()), index_versions, ui))
-            count += 1
+            done.record(f"index:{info.tag}", index_parts, True)
         except ContentError as exc:
             failed(exc)
     results = _render_articles([job[3] for job in todo], config, renderer, reporter, done)
@@ -136,9 +146,14 @@ def render_site(site: Site, reporter: Reporter) -> int:
     # As strings, like os.walk's: a library has 13,000 audio files.
     wanted = {str(p) for p in produced}
     wanted.update(os.path.join(out, t.path) for t in getattr(site.audio, "tracks", ()) or ())
-    for folder in [out / "assets", out / "media", *(out / locale_info(c).tag
-                                                     for c in site.locales)]:
-        _remove_stale(folder, wanted, keep_audio=site.audio is None)
+    # What an earlier build made and this one did not is deleted; when the set of outputs
+    # is the last build's, that was done then, and the walk over the tree is skipped.
+    outputs = {"outputs": fingerprint(repr(sorted(wanted))), "audio": str(site.audio is None)}
+    if not done.reuse("stale-removal", outputs, out, explain=False):
+        for folder in [out / "assets", out / "media", *(out / locale_info(c).tag
+                                                         for c in site.locales)]:
+            _remove_stale(folder, wanted, keep_audio=site.audio is None)
+        done.record("stale-removal", outputs, True)
     return count
 
 

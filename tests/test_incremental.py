@@ -342,3 +342,16 @@ def test_a_missing_engine_in_the_warm_speaker_is_one_error_and_the_pages_build(r
     assert "speech engine unavailable" in log.getvalue()
     assert "libespeak-ng.so.1" in log.getvalue()
     assert (root / "output/es/hydration.html").is_file()
+
+
+def test_a_changed_title_renders_that_language_index_only(root):
+    run(root)
+    before = snapshot(root)
+    set_msgstr(root / "locales/es/LC_MESSAGES/hydration.po", "Staying Hydrated",
+               "Mantenerse bien hidratado")
+    run(root)
+    changed = {p.relative_to(root / "output").as_posix() for p, t in snapshot(root).items()
+               if before.get(p) != t}
+    assert "es/index.html" in changed
+    assert "Mantenerse bien hidratado" in (root / "output/es/index.html").read_text()
+    assert not {c for c in changed if c.endswith("index.html") and c != "es/index.html"}
