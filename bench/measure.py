@@ -126,6 +126,15 @@ def set_aside(path: Path, trash: Path) -> None:
         path.rename(trash / f"{path.name}-{time.monotonic_ns()}")
 
 
+def settle_filesystem() -> None:
+    """Write back dirty buffers and wait a few seconds. For 300 s after files are deleted,
+    ext4 skips their inodes when creating new files while their inode table is not yet
+    written back (5 s once it is): a benchmark started right after another one's clean-up
+    otherwise measures that clean-up in every file it creates."""
+    os.sync()
+    time.sleep(6)
+
+
 def copy_project(source: Path, target: Path, with_output: bool = False) -> Path:
     """A fresh copy of a content project (no output/, no .pipeline-cache/ unless asked)."""
     if target.exists():
