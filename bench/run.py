@@ -366,10 +366,19 @@ class Bench:
         n = self.args.articles
         self.log(f"e. extract + update vs sphinx-build -b gettext + sphinx-intl, {n} articles, "
                  f"{where}")
+        tag = "ram" if judged and base != RUNS else "disk"
+        sphinx_build = SPHINX_VENV / "bin" / "sphinx-build"
+        sphinx_intl = SPHINX_VENV / "bin" / "sphinx-intl"
+        if not (sphinx_build.exists() and sphinx_intl.exists()):
+            self.row("e", "extract + update vs Sphinx", "n/a", status="n/a",
+                     detail="no Sphinx venv (bash bench/setup.sh sphinx)")
+            return
         ours = base / "catalogs-pipeline"
         copy_project(project, ours)
+        theirs = sphinx_project.write(project, base / "catalogs-sphinx")
         trash = base / ".trash"
         set_aside(ours / "locales", trash)
+        langs = [arg for code in corpus.LOCALES for arg in ("-l", code)]
         settle_filesystem()
 
         def pipeline_round(cold: bool) -> Run:
@@ -380,23 +389,6 @@ class Bench:
             result = combine(parts)
             result.extra["split"] = {"extract": parts[0].wall, "update": parts[1].wall}
             return result
-
-        times, splits = {}, {}
-        for phase in ("cold", "warm"):
-            runs = self.repeat(f"e_pipeline_{phase}", lambda i: pipeline_round(phase == "cold"),
-                               adaptive=False)
-            times[("pipeline", phase)] = median([r.wall for r in runs if r.ok])
-            splits[("pipeline", phase)] = split_medians(runs)
-            if phase == "cold":
-                counts = po_counts(ours / "locales", "*.pot", "*/LC_MESSAGES/*.po")
-        sphinx_build = SPHINX_VENV / "bin" / "sphinx-build"
-        sphinx_intl = SPHINX_VENV / "bin" / "sphinx-intl"
-        if not (sphinx_build.exists() and sphinx_intl.exists()):
-            self.row("e", "extract + update vs Sphinx", "n/a", status="n/a",
-                     detail="no Sphinx venv (bash bench/setup.sh sphinx)")
-            return
-        theirs = sphinx_project.write(project, base / "catalogs-sphinx")
-        langs = [arg for code in corpus.LOCALES for arg in ("-l", code)]
 
         def sphinx_round(cold: bool) -> Run:
             if cold:
@@ -411,11 +403,22 @@ class Bench:
                                      "sphinx-intl": parts[1].wall}
             return result
 
+        times, splits = {}, {}
+        rounds = {"pipeline": pipeline_round, "sphinx": sphinx_round}
         for phase in ("cold", "warm"):
-            runs = self.repeat(f"e_sphinx_{phase}", lambda i: sphinx_round(phase == "cold"),
-                               adaptive=False)
-            times[("sphinx", phase)] = median([r.wall for r in runs if r.ok])
-            splits[("sphinx", phase)] = split_medians(runs)
+            # Interleaved (ours, Sphinx, ours...), so that both meet the same disk state.
+            runs: dict[str, list[Run]] = {"pipeline": [], "sphinx": []}
+            for i in range(self.args.reps):
+                for tool, once in rounds.items():
+                    runs[tool] += self.repeat(f"e_{tool}_{phase}_{tag}",
+                                              lambda _i: once(phase == "cold"), 1,
+                                              adaptive=False, first=i)
+            for tool in rounds:
+                self.raw[f"e_{tool}_{phase}_{tag}"] = [r.summary() for r in runs[tool]]
+                times[(tool, phase)] = median([r.wall for r in runs[tool] if r.ok])
+                splits[(tool, phase)] = split_medians(runs[tool])
+            if phase == "cold":
+                counts = po_counts(ours / "locales", "*.pot", "*/LC_MESSAGES/*.po")
         sphinx_counts = po_counts(theirs, "_build/gettext/*.pot", "locales/*/LC_MESSAGES/*.po")
         summary = {f"{a}_{b}": t for (a, b), t in times.items()}
         summary.update({f"{a}_{b}_split": v for (a, b), v in splits.items()})
@@ -424,7 +427,8 @@ class Bench:
         for phase in ("cold", "warm"):
             mine, other = times[("pipeline", phase)], times[("sphinx", phase)]
             if mine is None or other is None:
-                self.row("e", f"extract + update, {phase}", "failed", status="FAIL")
+                self.row("e", f"extract + update, {phase}, {where}", "failed",
+                         status="FAIL" if judged else "info")
                 continue
             what = "no POT/PO yet" if phase == "cold" else "second run, nothing changed"
             self.row("e", f"{'' if judged else '  '}extract+update {phase} ({what}), {where}: "
@@ -433,7 +437,7 @@ class Bench:
                      status_of(other / mine >= TARGETS["catalogs_speedup"]) if judged
                      else "info",
                      f"{counts[0]} POT + {counts[1]} PO vs Sphinx {sphinx_counts[0]} POT + "
-                     f"{sphinx_counts[1]} PO; "
+                     f"{sphinx_counts[1]} PO; rounds interleaved; "
                      + "; ".join(", ".join(f"{k} {v:.2f}s" for k, v in splits[(tool, phase)]
                                            .items()) for tool in ("pipeline", "sphinx")))
 
