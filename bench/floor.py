@@ -2,7 +2,7 @@
 and the same MP3 encoder, on the same number of processes.
 
 ``python -m bench.floor PROJECT OUT -j N`` localizes PROJECT in-process with the pipeline's
-functions, asks ``pipeline.stages.speak.speech_parts`` what each section says and
+functions, asks ``pipeline.stages.audio_plan.speech_parts`` what each section says and
 ``pipeline.tts.voices.voice_for``/``rate_for`` who says it and how fast (fallback segments in
 the article's language voice, as the build does), then, timed: for every section, one
 ``espeak-ng -v VOICE -s RATE -w tmp.wav TEXT`` per part, joined with the same gap and encoded
@@ -47,7 +47,7 @@ def plan(project: Path) -> list[tuple[str, list[tuple[str, str, int]]]]:
     from pipeline.report import Reporter
     from pipeline.catalogs import read_checked_catalog
     from pipeline.stages.localize import localize
-    from pipeline.stages.speak import speech_parts
+    from pipeline.stages.audio_plan import speech_parts
     from pipeline.stages.update import po_path_for
     from pipeline.tts.voices import rate_for, voice_for
 

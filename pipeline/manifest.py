@@ -67,8 +67,9 @@ def _json_one_item_per_line(data: dict, encoded: dict[str, tuple[str, ...]]) -> 
     ``encoded`` holds lists whose items are JSON text already."""
     fields = []
     for key, value in data.items():
-        items = encoded.get(key) or [_dump(item) for item in value] \
-            if isinstance(value, list) else None
+        items = None
+        if isinstance(value, list):
+            items = encoded.get(key) or [_dump(item) for item in value]
         if items:
             lines = ",\n".join(f"    {item}" for item in items)
             fields.append(f"  {_dump(key)}: [\n{lines}\n  ]")

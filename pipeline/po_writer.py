@@ -32,10 +32,10 @@ _ESCAPE_PAIR = re.compile(r"\\.")
 def _load_line_breaker():
     """libunistring's ``ulc_width_linebreaks``, preferring the ``_v2`` entry point that
     gettext built against libunistring >= 1.0 calls."""
-    for name in ("libunistring.so.5", "libunistring.so.2", "unistring"):
-        try:  # the usual sonames first: find_library runs ldconfig, slower than the rest
-            library = ctypes.CDLL(name if name.endswith(tuple("0123456789"))
-                                  else ctypes.util.find_library(name) or name)
+    # The usual sonames first: find_library runs ldconfig, slower than the rest of start-up.
+    for name in ("libunistring.so.5", "libunistring.so.2", None):
+        try:
+            library = ctypes.CDLL(name or ctypes.util.find_library("unistring") or "")
         except OSError:
             continue
         for symbol in ("ulc_width_linebreaks_v2", "ulc_width_linebreaks"):

@@ -22,7 +22,8 @@ from pipeline.model import (Article, Block, BlockKind, Link, LocalizedArticle, L
                             LocalizedSection, LocalizedSegment, Location, Role, Section, Segment,
                             Status)
 from pipeline.report import ContentError, Reporter
-from pipeline.stages.speak import SpeakResult, speak_articles, speech_parts
+from pipeline.stages.audio_plan import speech_parts
+from pipeline.stages.speak import SpeakResult, speak_articles
 from pipeline.tts.fake import FakeEngine
 from pipeline.tts.voices import (DEFAULT_VOICES, check_voices, rate_for, speech_units,
                                  voice_for)

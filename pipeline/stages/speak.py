@@ -11,7 +11,6 @@ process that has initialised espeak-ng deadlocks), created with the "spawn" cont
 """
 from __future__ import annotations
 
-import gc
 import io
 import json
 import os
@@ -30,8 +29,8 @@ from pipeline.manifest import track_entry
 from pipeline.model import AudioTrack, LocalizedArticle, Location, SegmentTiming
 from pipeline.progress import progress_bar
 from pipeline.report import Reporter
-from pipeline.stages.audio_plan import (GAP_SECONDS, PagePlan, SectionJob, SpeechPart,  # noqa: F401
-                                        Utterance, complete, plan_audio, speech_parts)
+from pipeline.stages.audio_plan import (GAP_SECONDS, PagePlan, SectionJob, Utterance,
+                                        complete, plan_audio)
 from pipeline.state import fingerprint
 from pipeline.tts import EngineFactory, SpeechEngine, default_engine
 from pipeline.tts.voices import check_voices
@@ -127,23 +126,18 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
                   if j.path not in ready and not (use_cache and _cached(j))}.values())
     errors: dict[str, str] = {}
     decode_errors = [0.0]
-    if len(fresh) == 1:
-        # One changed section (a translator's edit): starting a pool costs more than the
-        # speech. The build's warm speaker (warm_speaker.py) speaks it, or this process:
-        # nothing forks after this, so espeak-ng here is safe.
-        if speaker is None:
-            _init_worker(factory)
+    if len(fresh) == 1 and speaker is not None:
+        # One changed section (a translator's edit): the build's warm speaker has the engine
+        # loaded already (warm_speaker.py); starting a pool would cost more than the speech.
         try:
-            voices = speaker.voice_ids() if speaker else _worker_voice_ids()
-        except Exception as exc:  # espeak-ng missing or broken: the pages still build
+            voices = speaker.voice_ids()
+        except RuntimeError as exc:  # espeak-ng missing or broken: the pages still build
             return _engine_unavailable(exc, todo, silent, reporter)
+        check_voices(config, voices)
         try:
-            check_voices(config, voices)
-            decode_error, error = speaker.speak(fresh[0]) if speaker else _speak_job(fresh[0])
+            decode_error, error = speaker.speak(fresh[0])
         except RuntimeError as exc:  # the warm speaker died
             decode_error, error = 0.0, str(exc)
-        finally:
-            _release_engine()
         if error:
             errors[fresh[0].key] = error
         else:
@@ -282,19 +276,6 @@ def _init_worker(factory: EngineFactory) -> None:
         _engine = factory()
     except Exception as exc:  # an initializer that raises breaks the whole pool
         _engine_error = f"{type(exc).__name__}: {exc}"
-
-
-def _release_engine() -> None:
-    """Close the engine of this process (the one-section path). Left to the interpreter's
-    exit, pyttsx3's finalizer would run after modules it needs are gone, and print an error."""
-    global _engine
-    if _engine is not None:
-        try:
-            _engine.close()
-        except Exception:  # closing is best effort; the audio is written already
-            pass
-        _engine = None
-        gc.collect()
 
 
 def _worker_engine() -> SpeechEngine:

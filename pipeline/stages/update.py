@@ -75,6 +75,7 @@ _OUR_TEMPLATE = re.compile(
 _NOT_OURS = re.compile(rb"^(?:#~|#\||#,|msgctxt|msgid_plural)", re.M)
 
 
+@lru_cache(maxsize=1024)  # one template, read once, makes a catalog for every locale
 def _template_fields(pot: bytes) -> tuple[tuple[str, str], ...] | None:
     """The header fields msgmerge copies into a new catalog, if ``pot`` is in the form
     extract writes; None otherwise."""

@@ -5,7 +5,7 @@ MP3 encoder (numpy, soundfile, pyttsx3, espeak-ng) takes about as long as speaki
 process forked before the build loads its state does that loading on the other core while
 the build reads its state and catalogs, and then speaks the section. It is forked before
 anything has started espeak-ng (forking a process that has is what deadlocks), and only
-where fork exists (Linux); elsewhere the section is spoken in the build's own process.
+where fork exists (Linux); elsewhere the section goes to the worker pool like any other.
 """
 from __future__ import annotations
 
@@ -97,11 +97,11 @@ def warm_speaker(enabled: bool, factory: EngineFactory) -> Iterator[WarmSpeaker 
     """A WarmSpeaker for the build (None when audio is off or fork is unavailable)."""
     speaker = None
     # fork copies one thread: with others running (an embedding application), a lock one
-    # of them held would stay locked in the child, so the section is spoken in-process.
+    # of them held would stay locked in the child, so the pool speaks the section.
     if enabled and sys.platform.startswith("linux") and threading.active_count() == 1:
         try:
             speaker = WarmSpeaker(factory)
-        except OSError:  # no processes left, say: the section is spoken in-process
+        except OSError:  # no processes left, say: the pool speaks the section
             speaker = None
     try:
         yield speaker
