@@ -12,6 +12,10 @@ import pytest
 TESTS = Path(__file__).resolve().parent
 PROJECTS = TESTS / "projects"
 REPO = TESTS.parent
+# The seed article, kept in the repository so that a clone anywhere can run the tests;
+# test_importer checks it against ../shared/seeds/ when that folder is beside the checkout.
+SEED = TESTS / "fixtures" / "000_47e7b661cb9ca7a2.txt"
+SHARED_SEED = REPO.parent / "shared" / "seeds" / SEED.name
 
 
 def copy_project(name: str, dest: Path) -> Path:

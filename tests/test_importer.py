@@ -15,9 +15,9 @@ from pipeline.report import ContentError, Reporter
 from pipeline.stages.importer import CHROME_LINES, ImportResult, import_export
 from pipeline.stages.read import read_article
 
+from conftest import SEED, SHARED_SEED
+
 REPO = Path(__file__).resolve().parents[1]
-# /work/shared sits beside the checkout; the seed must be there (CI too), so no skip.
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_47e7b661cb9ca7a2.txt"
 
 
 def _read_imported(result: ImportResult, project: Path):
@@ -201,3 +201,8 @@ def test_cli_import_writes_source_and_respects_force(tmp_path):
     assert "exists already" in again.stderr
     forced = _cli(project, "import", "--force", str(SEED))
     assert forced.returncode == 0, forced.stderr
+
+
+@pytest.mark.skipif(not SHARED_SEED.exists(), reason="no ../shared/seeds beside the checkout")
+def test_the_kept_seed_is_the_shared_one():
+    assert SEED.read_bytes() == SHARED_SEED.read_bytes()

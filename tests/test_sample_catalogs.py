@@ -7,9 +7,9 @@ from pathlib import Path
 
 import polib
 
-from sitekit import REPO, copy_sample_project, run_pipeline
+from conftest import SEED
+from sitekit import copy_sample_project, run_pipeline
 
-SEED = REPO.parent / "shared" / "seeds" / "000_47e7b661cb9ca7a2.txt"
 CHROME = {"Munson Health", "Back to Document", "Revision Information", "by Polsdorfer R"}
 
 
