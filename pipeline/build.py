@@ -57,10 +57,13 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
         articles = read_sources(config, reporter, read=done.read_article)
         localized, inputs = localize_all(config, articles, locales, reporter, done)
         published, withheld = choose_published(localized, config)
-        audio = speak(published, inputs, config, options, reporter, done, speaker)
-    site = Site(config, tuple(locales), tuple(published), tuple(withheld), audio, inputs, done)
-    render_site(site, reporter)
-    render_review(site, localized, reporter)
+        # A lone changed section may still be spoken while the other pages render.
+        speech = speak(published, inputs, config, options, reporter, done, speaker)
+        site = Site(config, tuple(locales), tuple(published), tuple(withheld), speech, inputs,
+                    done)
+        render_review(site, localized, reporter)
+        render_site(site, reporter)
+    _count_audio(site, done.counters)
     done.finish(started)
     return _summary(site, done.counters, time.monotonic() - started, reporter)
 
@@ -172,20 +175,24 @@ def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], con
           options: BuildOptions, reporter: Reporter, done: Incremental, speaker=None):
     if not (options.audio and config.audio_enabled):
         return None
-    from pipeline.stages.speak import speak_articles
+    from pipeline.stages.speak import start_speaking
 
     jobs = options.jobs or config.audio_workers or os.cpu_count() or 1
     try:
-        result = speak_articles(pages, config, config.output_dir, jobs, reporter,
+        result = start_speaking(pages, config, config.output_dir, jobs, reporter,
                                 engine_factory=options.engine_factory, state=done,
                                 use_cache=not options.force, page_inputs=inputs,
                                 speaker=speaker)
     except ContentError as exc:  # an unknown voice in pipeline.toml: pages without audio
         reporter.add(exc.issue)
         return None
-    done.counters.sections_synthesized = result.synthesized
-    done.counters.sections_cached = result.cached
     return result
+
+
+def _count_audio(site: Site, counters: Counters) -> None:
+    if site.audio is not None:
+        counters.sections_synthesized = site.audio.result().synthesized
+        counters.sections_cached = site.audio.result().cached
 
 
 def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter) -> str:
@@ -205,7 +212,7 @@ def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter)
         parts.append(entry)
     audio = ""
     if site.audio is not None:
-        a = site.audio
+        a = site.audio.result()
         speed = (f", real-time factor {a.real_time_factor:.0f}x" if a.synthesized else "")
         audio = (f", {len(a.tracks)} audio file(s) ({a.audio_seconds / 60:.1f} min; "
                  f"{a.synthesized} synthesized, {a.cached} from cache{speed})")

@@ -5,6 +5,7 @@ Deterministic (no timestamps), so an unchanged site keeps an unchanged manifest.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline import __version__
@@ -13,12 +14,33 @@ from pipeline.model import AudioTrack
 
 if TYPE_CHECKING:
     from pipeline.site import Site
+    from pipeline.stages.speak import SpeakResult
 
 
-def manifest_json(site: Site) -> str:
-    """Deterministic (no timestamps), so an unchanged site keeps an unchanged manifest."""
+def manifest_json(site: Site, audio: SpeakResult | None) -> str:
+    """Deterministic (no timestamps), so an unchanged site keeps an unchanged manifest.
+    ``audio`` is the build's finished speech (None when audio is off)."""
+    return draft_manifest(site, audio).finish(audio)
+
+
+@dataclass(frozen=True)
+class ManifestDraft:
+    """The manifest but its audio list, made while the warm speaker is still speaking (the
+    pages of a library take a tenth of a one-edit rebuild to encode)."""
+
+    head: str  # "{" and every field before "audio", encoded
+
+    def finish(self, audio: SpeakResult | None) -> str:
+        tracks = getattr(audio, "tracks", ()) or ()
+        entries = getattr(audio, "track_entries", ()) or ()
+        if len(entries) != len(tracks):
+            entries = tuple(track_entry(t) for t in tracks)
+        return self.head + _field("audio", entries) + "\n}\n"
+
+
+def draft_manifest(site: Site, audio: SpeakResult | None) -> ManifestDraft:
+    """``audio``: what is known of the speech already (its silent locales)."""
     config = site.config
-    audio = site.audio
     data = {
         "generator": f"health-pipeline {__version__}",
         "source_language": locale_info(config.source_language).tag,
@@ -36,13 +58,9 @@ def manifest_json(site: Site) -> str:
             for p in site.pages],
         "withheld": [{"slug": w.slug, "locale": w.locale, "reason": w.reason}
                      for w in site.withheld],
-        "audio": [],
     }
-    tracks = getattr(audio, "tracks", ()) or ()
-    entries = getattr(audio, "track_entries", ()) or ()
-    if len(entries) != len(tracks):
-        entries = tuple(track_entry(t) for t in tracks)
-    return _json_one_item_per_line(data, {"audio": entries})
+    return ManifestDraft("{\n" + "".join(_field(key, value) + ",\n"
+                                          for key, value in data.items()))
 
 
 def track_entry(track: AudioTrack) -> str:
@@ -61,20 +79,12 @@ def _dump(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
-def _json_one_item_per_line(data: dict, encoded: dict[str, tuple[str, ...]]) -> str:
-    """JSON with one list item per line: readable and diffable, and written by json's C
-    encoder (``indent`` would take the pure-Python one: over a second for a library).
-    ``encoded`` holds lists whose items are JSON text already."""
-    fields = []
-    for key, value in data.items():
-        items = None
-        if isinstance(value, list):
-            items = encoded.get(key) or [_dump(item) for item in value]
-        if items:
-            lines = ",\n".join(f"    {item}" for item in items)
-            fields.append(f"  {_dump(key)}: [\n{lines}\n  ]")
-        else:
-            fields.append(f"  {_dump(key)}: {_dump(value)}")
-    return "{\n" + ",\n".join(fields) + "\n}\n"
-
-
+def _field(key: str, value: object) -> str:
+    """One field of the manifest, lists with one item per line: readable and diffable, and
+    written by json's C encoder (``indent`` would take the pure-Python one: over a second for
+    a library). A tuple holds items that are JSON text already."""
+    if isinstance(value, (list, tuple)) and value:
+        items = value if isinstance(value, tuple) else [_dump(item) for item in value]
+        lines = ",\n".join(f"    {item}" for item in items)
+        return f"  {_dump(key)}: [\n{lines}\n  ]"
+    return f"  {_dump(key)}: {_dump(value if not isinstance(value, tuple) else list(value))}"

@@ -22,7 +22,7 @@ from pipeline.progress import progress_bar
 from pipeline.state import fingerprint
 from pipeline.inline import markup_problems
 from pipeline.locales import locale_info
-from pipeline.manifest import manifest_json
+from pipeline.manifest import draft_manifest
 from pipeline.model import AudioTrack, LocalizedArticle, Location
 from pipeline.report import ContentError, Reporter
 from pipeline.stages.render import ASSETS, PageLink, Renderer, UIText
@@ -64,16 +64,57 @@ def render_site(site: Site, reporter: Reporter) -> int:
         target = out / "assets" / asset.name
         write_bytes_atomic(target, asset.read_bytes())
         produced.add(target)
-    tracks = _tracks_by_page(site.audio)
-    silent = set(site.audio.silent_locales) if site.audio is not None else set()
-    failed_pages = {(f.slug, f.locale) for f in getattr(site.audio, "failures", ()) or ()
-                    if hasattr(f, "slug")}
+    # Pages whose audio the warm speaker is still making render last, after the wait; the
+    # audio of all others is final (speak.SpeechInProgress).
+    speech = site.audio
+    waiting = speech.waiting if speech is not None else frozenset()
+    audio = _PageAudio(speech.ready if speech is not None else None)
     count = 0
     live_locales: list[tuple[Any, int]] = []
     by_slug: dict[str, list[LocalizedArticle]] = {}
     for p in site.pages:
         by_slug.setdefault(p.slug, []).append(p)
+
+    def page_job(page: LocalizedArticle, ui: UIText, ui_print: str, audio: _PageAudio
+                 ) -> tuple[Path, str, dict, tuple] | None:
+        """What rendering ``page`` takes, or None when the last build's page stands."""
+        locale = page.locale
+        versions = [PageLink(locale_info(p.locale), f"../{p.lang}/{p.slug}.html",
+                             p.locale == locale)
+                    for p in by_slug[page.slug]]
+        note = ""
+        if audio.silent(locale):
+            note = ui.attr("Audio is not available in this language yet.")
+        elif audio.failed(page):
+            note = ui.attr("Some audio could not be made for this page.")
+        page_tracks = audio.tracks(page)
+        tag = locale_info(locale).tag
+        target = out / tag / f"{page.slug}.html"
+        parts = {"article": site.inputs.get((page.slug, locale), ""), "site": done.site,
+                 "ui": ui_print, "note": note,
+                 # repr: one string to hash instead of a nested walk, for every page
+                 "versions": fingerprint(repr([v.href for v in versions])),
+                 "audio": fingerprint(repr(sorted((t.section_id, t.path, t.size, t.duration)
+                                                  for t in page_tracks.values())))}
+        key = f"page:{tag}/{page.slug}.html"
+        if done.reuse(key, parts, target):
+            produced.add(target)
+            done.counters.pages_skipped += 1
+            return None
+        return target, key, parts, (page, versions, page_tracks, note)
+
+    def render(todo: list[tuple[Path, str, dict, tuple]]) -> None:
+        results = _render_articles([job[3] for job in todo], config, renderer, reporter, done)
+        for (target, key, parts, _), (html, issue) in zip(todo, results):
+            if issue is not None:
+                failed(ContentError(issue.location, issue.message, issue.code))
+                continue
+            emit(target, html)
+            done.record(key, parts, True)
+            done.counters.pages_rendered += 1
+
     todo: list[tuple[Path, str, dict, tuple]] = []
+    later: list[tuple[LocalizedArticle, UIText, str]] = []
     for locale in site.locales:
         info = locale_info(locale)
         ui = _ui_text(config, locale, reporter, done)
@@ -83,30 +124,11 @@ def render_site(site: Site, reporter: Reporter) -> int:
             continue
         live_locales.append((info, len(pages)))
         for page in pages:
-            versions = [PageLink(locale_info(p.locale), f"../{p.lang}/{p.slug}.html",
-                                 p.locale == locale)
-                        for p in by_slug[page.slug]]
-            note = ""
-            if locale in silent:
-                note = ui.attr("Audio is not available in this language yet.")
-            elif (page.slug, locale) in failed_pages:
-                note = ui.attr("Some audio could not be made for this page.")
-            page_tracks = tracks.get((locale, page.slug), {})
-            target = out / info.tag / f"{page.slug}.html"
-            parts = {"article": site.inputs.get((page.slug, locale), ""), "site": done.site,
-                     "ui": ui_print, "note": note,
-                     # repr: one string to hash instead of a nested walk, for every page
-                     "versions": fingerprint(repr([v.href for v in versions])),
-                     "audio": fingerprint(repr(sorted((t.section_id, t.path, t.size,
-                                                       t.duration)
-                                                      for t in page_tracks.values())))}
-            key = f"page:{info.tag}/{page.slug}.html"
             count += 1
-            if done.reuse(key, parts, target):
-                produced.add(target)
-                done.counters.pages_skipped += 1
-                continue
-            todo.append((target, key, parts, (page, versions, page_tracks, note)))
+            if (locale, page.slug) in waiting:
+                later.append((page, ui, ui_print))
+            elif job := page_job(page, ui, ui_print, audio):
+                todo.append(job)
         index_versions = [PageLink(locale_info(c), f"../{locale_info(c).tag}/index.html",
                                    c == locale)
                           for c in site.locales if any(p.locale == c for p in site.pages)]
@@ -126,14 +148,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
             done.record(f"index:{info.tag}", index_parts, True)
         except ContentError as exc:
             failed(exc)
-    results = _render_articles([job[3] for job in todo], config, renderer, reporter, done)
-    for (target, key, parts, _), (html, issue) in zip(todo, results):
-        if issue is not None:
-            failed(ContentError(issue.location, issue.message, issue.code))
-            continue
-        emit(target, html)
-        done.record(key, parts, True)
-        done.counters.pages_rendered += 1
+    render(todo)
     source = locale_info(config.source_language)
     try:
         emit(out / "index.html", renderer.chooser(
@@ -142,19 +157,52 @@ def render_site(site: Site, reporter: Reporter) -> int:
     except ContentError as exc:
         failed(exc)
     count += _copy_media(site, out, produced, reporter)
-    emit(out / "manifest.json", manifest_json(site))
+    manifest = draft_manifest(site, speech.ready if speech is not None else None)
     # As strings, like os.walk's: a library has 13,000 audio files.
     wanted = {str(p) for p in produced}
-    wanted.update(os.path.join(out, t.path) for t in getattr(site.audio, "tracks", ()) or ())
+    wanted.update(os.path.join(out, t.path) for t in getattr(audio, "all_tracks", ()))
+    final = speech.result() if speech is not None else None
+    if later:
+        audio = _PageAudio(final, only=waiting)
+        render([job for page, ui, ui_print in later
+                if (job := page_job(page, ui, ui_print, audio))])
+        wanted.update(os.path.join(out, t.path) for t in audio.all_tracks)
+    emit(out / "manifest.json", manifest.finish(final))
+    wanted.update(str(p) for p in produced)
     # What an earlier build made and this one did not is deleted; when the set of outputs
     # is the last build's, that was done then, and the walk over the tree is skipped.
-    outputs = {"outputs": fingerprint(repr(sorted(wanted))), "audio": str(site.audio is None)}
+    outputs = {"outputs": fingerprint(repr(sorted(wanted))), "audio": str(final is None)}
     if not done.reuse("stale-removal", outputs, out, explain=False):
         for folder in [out / "assets", out / "media", *(out / locale_info(c).tag
                                                          for c in site.locales)]:
-            _remove_stale(folder, wanted, keep_audio=site.audio is None)
+            _remove_stale(folder, wanted, keep_audio=final is None)
         done.record("stale-removal", outputs, True)
     return count
+
+
+class _PageAudio:
+    """Pages' audio tracks and notes, from a SpeakResult (None: audio is off); ``only``
+    those of these pages ((locale, slug)) when given."""
+
+    def __init__(self, speech: Any, only: frozenset[tuple[str, str]] | None = None):
+        self._tracks: dict[tuple[str, str], dict[str, AudioTrack]] = {}
+        self.all_tracks: list[AudioTrack] = []
+        for track in getattr(speech, "tracks", ()) or ():
+            if only is None or (track.locale, track.slug) in only:
+                self._tracks.setdefault((track.locale, track.slug), {})[track.section_id] = track
+                self.all_tracks.append(track)
+        self._silent = set(speech.silent_locales) if speech is not None else set()
+        self._failed = {(f.slug, f.locale) for f in getattr(speech, "failures", ()) or ()
+                        if hasattr(f, "slug")}
+
+    def tracks(self, page: LocalizedArticle) -> dict[str, AudioTrack]:
+        return self._tracks.get((page.locale, page.slug), {})
+
+    def silent(self, locale: str) -> bool:
+        return locale in self._silent
+
+    def failed(self, page: LocalizedArticle) -> bool:
+        return (page.slug, page.locale) in self._failed
 
 
 def _render_articles(payloads: list[tuple], config: Config, renderer: Renderer,
@@ -231,13 +279,6 @@ def _warn_rejected_ui(catalog: Catalog, reporter: Reporter) -> None:
         if problems:
             reporter.warn(Location(catalog.rel, entry.line), "; ".join(problems)
                           + "; the source text is shown instead", "markup")
-
-
-def _tracks_by_page(audio: Any) -> dict[tuple[str, str], dict[str, AudioTrack]]:
-    result: dict[tuple[str, str], dict[str, AudioTrack]] = {}
-    for track in getattr(audio, "tracks", ()) or ():
-        result.setdefault((track.locale, track.slug), {})[track.section_id] = track
-    return result
 
 
 def _copy_media(site: Site, out: Path, produced: set[Path], reporter: Reporter) -> int:

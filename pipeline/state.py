@@ -19,7 +19,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.fsutil import write_bytes_atomic
 
-STATE_VERSION = 6  # bump when the shape of a recorded value changes
+STATE_VERSION = 7  # bump when the shape of a recorded value changes
 
 
 def fingerprint(*parts: object) -> str:

@@ -355,3 +355,96 @@ def test_a_changed_title_renders_that_language_index_only(root):
     assert "es/index.html" in changed
     assert "Mantenerse bien hidratado" in (root / "output/es/index.html").read_text()
     assert not {c for c in changed if c.endswith("index.html") and c != "es/index.html"}
+
+
+class _InProcessSpeaker:
+    """A warm speaker without the fork, recording when the build hands over and waits."""
+
+    def __init__(self, events: list):
+        import pipeline.stages.speak as speak
+
+        speak._init_worker(FakeEngine)
+        self.events, self.used, self._job = events, False, None
+
+    def voice_ids(self):
+        import pipeline.stages.speak as speak
+
+        return speak._worker_voice_ids()
+
+    def start(self, job) -> None:
+        self.events.append(("start", job.locale, job.slug))
+        self._job = job
+
+    def answer(self):
+        import pipeline.stages.speak as speak
+
+        self.events.append(("answer",))
+        return speak._speak_job(self._job)
+
+    def close(self) -> None:
+        pass
+
+
+def test_pages_not_waiting_for_the_warm_speaker_render_before_the_build_waits(root,
+                                                                              monkeypatch):
+    """While the warm speaker speaks the changed section, the other pages render; the page
+    with that section and the manifest wait for it, and get its new track."""
+    import contextlib
+
+    import pipeline.build as build_module
+    import pipeline.site as site_module
+
+    run(root)
+    events: list = []
+    speaker = _InProcessSpeaker(events)
+    monkeypatch.setattr(build_module, "warm_speaker",
+                        lambda *a: contextlib.nullcontext(speaker))
+    real_write = site_module.write_text_atomic
+    monkeypatch.setattr(site_module, "write_text_atomic", lambda path, text: (
+        events.append(("write", path.relative_to(root / "output").as_posix())),
+        real_write(path, text))[1])
+    # A template change re-renders every page; the msgstr changes one section in Spanish.
+    custom = root / "templates"
+    custom.mkdir()
+    base = (Path(__file__).parents[1] / "pipeline/templates/base.html").read_text()
+    (custom / "base.html").write_text(base.replace("</footer>", "<p>Custom</p></footer>"))
+    set_msgstr(root / "locales/es/LC_MESSAGES/hydration.po", first_paragraph_msgid(root),
+               "Texto <em>esperado</em>. Lea la <a1>guía</a1>.")
+    again = run(root)
+    assert again["sections_synthesized"] == 1
+    assert events[0] == ("start", "es", "hydration")
+    waited = events.index(("answer",))
+    before = {e[1] for e in events[:waited] if e[0] == "write"}
+    after = {e[1] for e in events[waited:] if e[0] == "write"}
+    assert {"en/hydration.html", "ar/hydration.html"} <= before
+    assert {"es/hydration.html", "manifest.json"} <= after
+    assert "es/hydration.html" not in before and "manifest.json" not in before
+
+    # ...and what it wrote is what a clean build of the same project writes.
+    clean = root.parent / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("output", ".pipeline-cache"))
+    monkeypatch.undo()
+    run(clean)
+    for path in (clean / "output").rglob("*"):
+        if path.is_file():
+            mine = root / "output" / path.relative_to(clean / "output")
+            assert mine.read_bytes() == path.read_bytes(), path
+
+
+def test_kept_pages_unpickle_their_sections_only_when_read(root):
+    """The state keeps every page; a rebuild unpickles the sections of those it reads, and a
+    page kept unread is written back without being unpickled."""
+    import pickle
+
+    from pipeline.state import BuildState
+
+    run(root)
+    state = BuildState.load(root / ".pipeline-cache" / "state.pickle")
+    page, _issues = state.values["localize:es:hydration"]
+    assert "sections" not in page.__dict__  # not unpickled yet
+    assert page.slug == "hydration" and page.coverage > 0
+    again = pickle.loads(pickle.dumps(page))
+    assert "sections" not in page.__dict__ and "sections" not in again.__dict__
+    assert page.sections and "sections" in page.__dict__
+    assert again == page and again.segments == page.segments
+    assert pickle.loads(pickle.dumps(page)) == page

@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
 
 from pipeline.audio import as_float, audio_problem, encode_mp3, tag_mp3
 from pipeline.config import CONFIG_NAME, Config
@@ -72,6 +72,16 @@ class SpeakResult:
     synthesized_seconds: float = 0.0  # audio seconds synthesized by this build
     track_entries: tuple[str, ...] = ()  # each track's manifest line (manifest.track_entry)
 
+    # Finished speech, so a build takes this or a SpeechInProgress alike.
+    waiting: ClassVar[frozenset[tuple[str, str]]] = frozenset()
+
+    @property
+    def ready(self) -> SpeakResult:
+        return self
+
+    def result(self) -> SpeakResult:
+        return self
+
 
 def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
                    jobs: int, reporter: Reporter,
@@ -88,12 +98,45 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     ``state`` (an Incremental) and ``page_inputs`` let unchanged pages and sections be reused;
     ``speaker`` (a WarmSpeaker) speaks a lone changed section.
     """
+    return start_speaking(articles, config, output_dir, jobs, reporter, engine_factory,
+                          cache_dir, state, use_cache, page_inputs, speaker).result()
+
+
+class SpeechInProgress:
+    """A build's audio while the warm speaker still makes the sections of ``waiting`` pages
+    (``(locale, slug)``): ``ready`` holds the tracks of every other page, final already, so
+    those pages render meanwhile; ``result()`` waits and gives the whole SpeakResult.
+
+    A SpeakResult answers the same three (nothing waiting), so a build takes either."""
+
+    def __init__(self, waiting: frozenset[tuple[str, str]], ready: SpeakResult,
+                 finish: Callable[[], SpeakResult]):
+        self.waiting, self.ready = waiting, ready
+        self._finish: Callable[[], SpeakResult] | None = finish
+        self._result: SpeakResult | None = None
+
+    def result(self) -> SpeakResult:
+        if self._result is None:
+            assert self._finish is not None
+            self._result, self._finish = self._finish(), None
+        return self._result
+
+
+def start_speaking(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
+                   jobs: int, reporter: Reporter,
+                   engine_factory: EngineFactory | None = None,
+                   cache_dir: Path | None = None, state: Any = None,
+                   use_cache: bool = True,
+                   page_inputs: Mapping[tuple[str, str], str] | None = None,
+                   speaker: Any = None) -> SpeakResult | SpeechInProgress:
+    """``speak_articles``, but a lone changed section given to the warm speaker is not waited
+    for: a SpeechInProgress is returned while it speaks (a fifth of a one-edit rebuild)."""
     started = time.perf_counter()
     factory = engine_factory or default_engine
     cache_dir = Path(cache_dir or config.root / ".pipeline-cache" / "audio")
     engine = _engine_identity(factory)
     plan = plan_audio(articles, config, Path(output_dir), cache_dir, engine, state, page_inputs)
-    todo, silent, where = list(plan.jobs), plan.silent_locales, plan.where
+    todo, silent = list(plan.jobs), plan.silent_locales
     if not todo:
         return SpeakResult(silent_locales=silent)
     # A section whose speech and tags are unchanged and whose file is in place needs nothing
@@ -101,31 +144,28 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     # from the content cache, or synthesized when not cached.
     # Reused tracks come from the state without their timings, which only the manifest
     # needs and which it has as text (``entries``): a library has 100,000 of them.
-    ready: dict[str, AudioTrack] = {}
-    entries: dict[str, str] = {}  # relative path -> manifest line
-    pages_ready: set[tuple[str, str]] = set()
+    work = _Work(plan, started, state, reporter)
     for page in plan.pages if state is not None and use_cache else ():
         if not page.jobs:
             continue
         known = state.reuse(_page_key(page), {"jobs": page.print}, explain=False)
         if known is not None and all(os.path.exists(job.path) for job in page.jobs):
             for job, track, entry in zip(page.jobs, *known):
-                ready[job.path], entries[job.rel_path] = track, entry
-            pages_ready.add(_page_id(page))
+                work.ready[job.path], work.entries[job.rel_path] = track, entry
+            work.pages_ready.add(_page_id(page))
     # Kept plans are light (no speech text or tags): the pages not reused whole get theirs.
-    plan = complete(plan, pages_ready, articles, config, Path(output_dir), cache_dir, engine)
-    todo, where = list(plan.jobs), plan.where
+    work.plan = plan = complete(plan, work.pages_ready, articles, config, Path(output_dir),
+                                cache_dir, engine)
+    todo = list(plan.jobs)
     for page in plan.pages if state is not None and use_cache else ():
-        if page.jobs and _page_id(page) not in pages_ready:
+        if page.jobs and _page_id(page) not in work.pages_ready:
             for job in page.jobs:
                 known = state.reuse(f"audio:{job.rel_path}", _audio_parts(job),
                                     Path(job.path))
                 if known is not None:
-                    ready[job.path], entries[job.rel_path] = known
-    fresh = list({j.key: j for j in todo
-                  if j.path not in ready and not (use_cache and _cached(j))}.values())
-    errors: dict[str, str] = {}
-    decode_errors = [0.0]
+                    work.ready[job.path], work.entries[job.rel_path] = known
+    work.fresh = fresh = list({j.key: j for j in todo if j.path not in work.ready
+                               and not (use_cache and _cached(j))}.values())
     if len(fresh) == 1 and speaker is not None:
         # One changed section (a translator's edit): the build's warm speaker has the engine
         # loaded already (warm_speaker.py); starting a pool would cost more than the speech.
@@ -135,14 +175,22 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
             return _engine_unavailable(exc, todo, silent, reporter)
         check_voices(config, voices)
         try:
-            decode_error, error = speaker.speak(fresh[0])
+            speaker.start(fresh[0])
         except RuntimeError as exc:  # the warm speaker died
-            decode_error, error = 0.0, str(exc)
-        if error:
-            errors[fresh[0].key] = error
-        else:
-            decode_errors.append(decode_error)
-    elif fresh:
+            work.done(fresh[0], 0.0, str(exc))
+            return work.result()
+        waiting = frozenset(_page_id(page) for page in plan.pages
+                            if any(job.key == fresh[0].key for job in page.jobs))
+
+        def finish() -> SpeakResult:
+            try:
+                work.done(fresh[0], *speaker.answer())
+            except RuntimeError as exc:  # the warm speaker died
+                work.done(fresh[0], 0.0, str(exc))
+            return work.result()
+
+        return SpeechInProgress(waiting, work.result(leave_out=waiting, partial=True), finish)
+    if fresh:
         workers = min(jobs if jobs > 0 else os.cpu_count() or 1, len(fresh))
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                  initializer=_init_worker, initargs=(factory,)) as pool:
@@ -156,50 +204,81 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
             futures = {pool.submit(_speak_job, job): job for job in ordered}
             for future in progress_bar(as_completed(futures), "audio", reporter,
                                        len(futures)):
-                job = futures[future]
                 try:
                     decode_error, error = future.result()
                 except BrokenProcessPool as exc:
                     decode_error, error = 0.0, f"worker process died ({exc})"
-                if error:
-                    errors[job.key] = error
-                else:
-                    decode_errors.append(decode_error)
-    synth_wall = time.perf_counter() - started
-    tracks, failures = [], []
-    durations: dict[str, float] = {}
-    for job in todo:  # in page order, whatever order the workers finished in
-        if job.key in errors:
-            message = f"audio for {job.label} failed: {errors[job.key]}"
-            reporter.error(where[job.path], message, "audio-failed")
-            failures.append(AudioFailure(message, job.slug, job.locale, job.section_id))
-            continue
-        if job.path in ready:
-            tracks.append(ready[job.path])
+                work.done(futures[future], decode_error, error)
+    return work.result()
+
+
+class _Work:
+    """What ``start_speaking`` found and made, turned into a SpeakResult (and recorded in the
+    build state) once every fresh section is done."""
+
+    def __init__(self, plan: Any, started: float, state: Any, reporter: Reporter):
+        self.plan, self.started, self.state, self.reporter = plan, started, state, reporter
+        self.ready: dict[str, AudioTrack] = {}  # output path -> track, reused
+        self.entries: dict[str, str] = {}  # relative path -> manifest line
+        self.pages_ready: set[tuple[str, str]] = set()  # pages whose audio is reused whole
+        self.fresh: list[SectionJob] = []
+        self.errors: dict[str, str] = {}  # speech key -> why it failed
+        self.decode_errors = [0.0]
+        self.synth_wall = 0.0
+
+    def done(self, job: SectionJob, decode_error: float, error: str) -> None:
+        if error:
+            self.errors[job.key] = error
         else:
-            tracks.append(_publish(job))
-            entries[job.rel_path] = track_entry(tracks[-1])
-            if state is not None:
-                state.record(f"audio:{job.rel_path}", _audio_parts(job),
-                             (_stored(tracks[-1]), entries[job.rel_path]))
-        durations[job.key] = tracks[-1].duration
-    if state is not None:
-        done = {track.path: track for track in tracks}
-        for page in plan.pages:
-            if page.jobs and _page_id(page) not in pages_ready and \
-                    all(job.rel_path in done for job in page.jobs):
-                state.record(_page_key(page), {"jobs": page.print},
-                             (tuple(_stored(done[job.rel_path]) for job in page.jobs),
-                              tuple(entries[job.rel_path] for job in page.jobs)))
-    wall = time.perf_counter() - started
-    audio = sum(t.duration for t in tracks)
-    fresh_keys = {j.key for j in fresh} - set(errors)
-    fresh_audio = sum(durations[k] for k in fresh_keys)
-    return SpeakResult(tuple(tracks), silent, tuple(failures), audio, wall,
-                       fresh_audio / synth_wall if fresh and synth_wall else 0.0,
-                       sum(t.size for t in tracks), max(decode_errors),
-                       len(fresh_keys), len(todo) - len(fresh) - len(failures), fresh_audio,
-                       tuple(entries[track.path] for track in tracks))
+            self.decode_errors.append(decode_error)
+        self.synth_wall = time.perf_counter() - self.started
+
+    def result(self, leave_out: frozenset = frozenset(), partial: bool = False) -> SpeakResult:
+        """The tracks in page order, whatever order the workers finished in; with
+        ``partial``, only those of pages not in ``leave_out``, reporting and recording
+        nothing (``ready`` of a SpeechInProgress)."""
+        tracks, failures, entries, state = [], [], self.entries, self.state
+        durations: dict[str, float] = {}
+        for job in self.plan.jobs:
+            if leave_out and (job.locale, job.slug) in leave_out:
+                continue
+            if job.key in self.errors:
+                message = f"audio for {job.label} failed: {self.errors[job.key]}"
+                self.reporter.error(self.plan.where[job.path], message, "audio-failed")
+                failures.append(AudioFailure(message, job.slug, job.locale, job.section_id))
+                continue
+            if job.path in self.ready:
+                tracks.append(self.ready[job.path])
+            else:
+                tracks.append(_publish(job))
+                self.ready[job.path] = tracks[-1]  # published once, whether partial or not
+                entries[job.rel_path] = track_entry(tracks[-1])
+                if state is not None:
+                    state.record(f"audio:{job.rel_path}", _audio_parts(job),
+                                 (_stored(tracks[-1]), entries[job.rel_path]))
+            durations[job.key] = tracks[-1].duration
+        silent = self.plan.silent_locales
+        if partial:
+            return SpeakResult(tuple(tracks), silent,
+                               track_entries=tuple(entries[t.path] for t in tracks))
+        if state is not None:
+            done = {track.path: track for track in tracks}
+            for page in self.plan.pages:
+                if page.jobs and _page_id(page) not in self.pages_ready and \
+                        all(job.rel_path in done for job in page.jobs):
+                    state.record(_page_key(page), {"jobs": page.print},
+                                 (tuple(_stored(done[job.rel_path]) for job in page.jobs),
+                                  tuple(entries[job.rel_path] for job in page.jobs)))
+        wall = time.perf_counter() - self.started
+        audio = sum(t.duration for t in tracks)
+        fresh, fresh_keys = self.fresh, {j.key for j in self.fresh} - set(self.errors)
+        fresh_audio = sum(durations[k] for k in fresh_keys)
+        return SpeakResult(tuple(tracks), silent, tuple(failures), audio, wall,
+                           fresh_audio / self.synth_wall if fresh and self.synth_wall else 0.0,
+                           sum(t.size for t in tracks), max(self.decode_errors),
+                           len(fresh_keys),
+                           len(self.plan.jobs) - len(fresh) - len(failures), fresh_audio,
+                           tuple(entries[track.path] for track in tracks))
 
 
 def _engine_unavailable(exc: Exception, todo: list[SectionJob], silent: tuple[str, ...],

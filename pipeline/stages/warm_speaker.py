@@ -37,12 +37,16 @@ class WarmSpeaker:
 
     def speak(self, job: Any) -> tuple[float, str]:
         """(decode error, "") or (0, why it failed), as the pool workers answer."""
-        return self._ask(job)
+        self.start(job)
+        return self.answer()
 
-    def _ask(self, message: Any) -> Any:
-        self.used = True
+    def start(self, job: Any) -> None:
+        """Hand over a section and return at once: the build renders meanwhile."""
+        self._send(job)
+
+    def answer(self) -> Any:
+        """The answer to what was sent last; raises RuntimeError if the worker failed."""
         try:
-            self._conn.send(message)
             if not self._conn.poll(_ANSWER_SECONDS):
                 self._process.terminate()
                 raise RuntimeError(f"speech worker gave no answer in {_ANSWER_SECONDS} s")
@@ -52,6 +56,17 @@ class WarmSpeaker:
         if not ok:
             raise RuntimeError(answer)
         return answer
+
+    def _ask(self, message: Any) -> Any:
+        self._send(message)
+        return self.answer()
+
+    def _send(self, message: Any) -> None:
+        self.used = True
+        try:
+            self._conn.send(message)
+        except OSError as exc:  # the worker died
+            raise RuntimeError(f"speech worker died ({exc})") from exc
 
     def close(self) -> None:
         try:
