@@ -52,7 +52,8 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
     with warm_speaker(options.audio and config.audio_enabled,
                       options.engine_factory or default_engine) as speaker:
         done = Incremental(config, reporter, options.force, options.explain)
-        remove_stale_temp_files(config.output_dir)
+        if done.begin_build():
+            remove_stale_temp_files(config.output_dir)
         locales = _chosen_locales(config, options, reporter)
         articles = read_sources(config, reporter, read=done.read_article)
         localized, inputs = localize_all(config, articles, locales, reporter, done)

@@ -448,3 +448,28 @@ def test_kept_pages_unpickle_their_sections_only_when_read(root):
     assert page.sections and "sections" in page.__dict__
     assert again == page and again.segments == page.segments
     assert pickle.loads(pickle.dumps(page)) == page
+
+
+def test_leftovers_of_a_killed_build_are_removed_and_a_finished_one_leaves_none(root,
+                                                                               monkeypatch):
+    """A build marks itself under way until it finishes: the next build looks for the temp
+    files of one that was killed (SIGKILL skips every cleanup), and after one that finished it
+    does not walk the output for them."""
+    import pipeline.build as build_module
+
+    walks = []
+    real = build_module.remove_stale_temp_files
+    monkeypatch.setattr(build_module, "remove_stale_temp_files",
+                        lambda folder: walks.append(folder) or real(folder))
+    run(root)
+    assert len(walks) == 1  # no state: the first build looks
+    marker = root / ".pipeline-cache" / "build-running"
+    assert not marker.exists()
+    run(root)
+    assert len(walks) == 1
+    # What a build killed mid-write leaves: its marker and a temp file beside a page.
+    marker.write_bytes(b"")
+    leftover = root / "output" / "es" / ".hydration.html.4242deadbeef7.tmp"
+    leftover.write_text("<!DOCTYPE html><html><body><p>half a pa")
+    run(root)
+    assert len(walks) == 2 and not leftover.exists() and not marker.exists()
