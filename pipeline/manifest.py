@@ -85,6 +85,5 @@ def _field(key: str, value: object) -> str:
     a library). A tuple holds items that are JSON text already."""
     if isinstance(value, (list, tuple)) and value:
         items = value if isinstance(value, tuple) else [_dump(item) for item in value]
-        lines = ",\n".join(f"    {item}" for item in items)
-        return f"  {_dump(key)}: [\n{lines}\n  ]"
+        return f"  {_dump(key)}: [\n    " + ",\n    ".join(items) + "\n  ]"
     return f"  {_dump(key)}: {_dump(value if not isinstance(value, tuple) else list(value))}"

@@ -19,6 +19,7 @@ from pipeline.incremental import Incremental
 from pipeline.inline import to_plain
 from pipeline.locales import locale_info
 from pipeline.model import LocalizedArticle, LocalizedSegment
+from pipeline.state import fingerprint
 from pipeline.stages.render import Renderer
 
 
@@ -79,9 +80,14 @@ def render_review(config: Config, pages: list[LocalizedArticle], published: set[
                                     published=(page.slug, page.locale) in published)
         write_text_atomic(target, html)
         done.record(key, parts, True)
-    html = renderer.review_page("review_index.html", source, depth=1,
-                                locales=[locale_info(c) for c in locales], slugs=slugs,
-                                grid=grid, published=published,
-                                threshold=config.publish_threshold)
-    write_text_atomic(out / "index.html", html)
+    # The grid of a library (1,600 cells) is rendered again only when a cell changes.
+    parts = {"site": done.site, "grid": fingerprint(repr(
+        [(p.locale, p.slug, p.coverage, (p.slug, p.locale) in published) for p in translated]))}
+    if not done.reuse("review:index.html", parts, out / "index.html"):
+        html = renderer.review_page("review_index.html", source, depth=1,
+                                    locales=[locale_info(c) for c in locales], slugs=slugs,
+                                    grid=grid, published=published,
+                                    threshold=config.publish_threshold)
+        write_text_atomic(out / "index.html", html)
+        done.record("review:index.html", parts, True)
     return count + 1

@@ -160,13 +160,14 @@ def render_site(site: Site, reporter: Reporter) -> int:
     manifest = draft_manifest(site, speech.ready if speech is not None else None)
     # As strings, like os.walk's: a library has 13,000 audio files.
     wanted = {str(p) for p in produced}
-    wanted.update(os.path.join(out, t.path) for t in getattr(audio, "all_tracks", ()))
+    under = os.path.join(out, "")  # + a track's relative path: os.path.join, 13,000 times
+    wanted.update(under + t.path for t in getattr(audio, "all_tracks", ()))
     final = speech.result() if speech is not None else None
     if later:
         audio = _PageAudio(final, only=waiting)
         render([job for page, ui, ui_print in later
                 if (job := page_job(page, ui, ui_print, audio))])
-        wanted.update(os.path.join(out, t.path) for t in audio.all_tracks)
+        wanted.update(under + t.path for t in audio.all_tracks)
     emit(out / "manifest.json", manifest.finish(final))
     wanted.update(str(p) for p in produced)
     # What an earlier build made and this one did not is deleted; when the set of outputs

@@ -473,3 +473,20 @@ def test_leftovers_of_a_killed_build_are_removed_and_a_finished_one_leaves_none(
     leftover.write_text("<!DOCTYPE html><html><body><p>half a pa")
     run(root)
     assert len(walks) == 2 and not leftover.exists() and not marker.exists()
+
+
+def test_the_review_grid_is_rendered_again_only_when_a_cell_changes(root):
+    run(root)
+    grid = root / "output/_review/index.html"
+    before = grid.stat().st_mtime_ns
+    cell = 'href="es/hydration.html">0%</a>'
+    assert cell not in grid.read_text()
+    run(root)
+    assert grid.stat().st_mtime_ns == before
+    po = polib.pofile(str(root / "locales/es/LC_MESSAGES/hydration.po"))
+    for entry in po:
+        entry.msgstr = ""
+    po.save()
+    run(root)
+    assert grid.stat().st_mtime_ns != before
+    assert cell in grid.read_text()

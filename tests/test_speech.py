@@ -324,3 +324,13 @@ def test_a_missing_engine_is_one_error_and_pages_build_without_audio(tmp_path):
     assert [i.code for i in reporter.issues] == ["audio-failed"]  # said once, not per section
     assert "speech engine unavailable" in reporter.issues[0].message
     assert "libespeak-ng.so.1" in reporter.issues[0].message
+
+
+@pytest.mark.parametrize("name", ["espeakng-loader", "pyttsx3", "soundfile", "polib"])
+def test_installed_versions_come_from_dist_info_names_as_from_the_metadata(name):
+    from importlib.metadata import version
+
+    from pipeline.stages.speak import _installed_version
+
+    assert _installed_version(name) == version(name)
+    assert _installed_version("no-such-distribution-here") is None
