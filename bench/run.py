@@ -9,8 +9,10 @@ is measured once, since repeating it tells nothing new.
      output/, no .pipeline-cache/): wall time, audio produced, real-time factor
   b  the floor: the same speech texts through ``espeak-ng -w`` and the same MP3 encoder on the
      same number of processes (bench/floor.py); cold / floor ratio
-  c  no-op rebuild: pages only on all --articles articles; with audio on the audio subset
-  d  one msgstr changed in one PO file, rebuild: same two set-ups; sections synthesized
+  c  no-op rebuild of all --articles articles: pages only, and with audio (the whole corpus
+     built once with audio first, from an audio cache kept in bench/work between runs;
+     --quick: with audio on the --audio-articles subset instead)
+  d  one msgstr changed in one PO file, rebuild: same set-ups; sections synthesized
   e  extract + update against Sphinx's gettext builder + sphinx-intl, cold and warm
   f  peak memory of the builds (largest process, and the whole process tree)
   g  pages-only full build and no-op at --sizes articles: is the cost linear?
@@ -39,6 +41,7 @@ WORK = REPO / "bench" / "work"
 RUNS = WORK / "runs"
 RESULTS = REPO / "bench" / "results.json"
 SPHINX_VENV = WORK / "sphinx-venv"
+AUDIO_CACHE = WORK / "audio-cache"  # speech of the whole corpus, kept between runs
 
 TARGETS = {
     "cold_over_floor": 1.25,  # at most
@@ -230,11 +233,49 @@ class Bench:
                                  "synth_seconds": synth, "encode_seconds": encode}
         return target
 
-    # -- c, d with audio: rebuilds on the primed audio subset ---------------------------------
+    # -- c, d with audio: rebuilds of the whole corpus with its audio --------------------------
 
-    def audio_rebuilds(self, primed: Path) -> None:
-        k = self.args.audio_articles
-        where = f"{k} x {len(corpus.LOCALES)} + en, with audio"
+    def full_audio(self, project: Path) -> Path | None:
+        """The whole corpus built with audio, for the rebuild figures. Its speech goes to an
+        audio cache kept in bench/work between runs (content-addressed, like the pipeline's
+        own), so only the first benchmark on a machine synthesizes all of it."""
+        n = self.args.articles
+        target = RUNS / "audio-full"
+        copy_project(project, target)
+        AUDIO_CACHE.mkdir(parents=True, exist_ok=True)
+        kept = sum(1 for _ in AUDIO_CACHE.glob("*/*.json"))
+        (target / ".pipeline-cache").mkdir()
+        (target / ".pipeline-cache" / "audio").symlink_to(AUDIO_CACHE, target_is_directory=True)
+        self.log(f"c, d: the whole corpus with audio, {n} x {len(corpus.LOCALES)} + en"
+                 + (f" ({kept} sections in the kept audio cache)" if kept else
+                    " (nothing in the kept audio cache: a cold build, about 20 min on 2 cores)"))
+        result = self.build(target)
+        result.extra.update(audio_stats(target))
+        self.raw["full_audio_build"] = result.summary()
+        # The rebuilds get a cache of their own: the msgstr changes of d are the same in every
+        # benchmark, and found in a kept cache they would not be synthesized. (Unchanged
+        # sections are reused from the build state and output/, not from the cache.)
+        (target / ".pipeline-cache" / "audio").unlink()
+        (target / ".pipeline-cache" / "audio").mkdir()
+        info = result.extra.get("last_build") or {}
+        if not result.ok:
+            self.row("c", f"full build with audio ({n} articles)", "failed", status="FAIL",
+                     detail=(result.stderr.strip().splitlines() or ["?"])[-1])
+            return None
+        audio_s = result.extra.get("audio_seconds") or 0
+        made = info.get("sections_synthesized", 0)
+        self.row("c", f"whole corpus built with audio, once ({n} articles, "
+                 f"{result.extra.get('audio_files')} sections)", round(result.wall, 1), "s",
+                 detail=f"{made} sections synthesized ({audio_s / 60:.0f} min of audio, "
+                        f"{audio_s / result.wall:.0f}x real time)" if made ==
+                        result.extra.get("audio_files") else
+                        f"{made} sections synthesized, {info.get('sections_cached')} copied "
+                        "from the audio cache kept from an earlier benchmark (not a cold "
+                        "figure); the primed project for c and d")
+        return target
+
+    def audio_rebuilds(self, primed: Path, articles: int) -> None:
+        where = f"{articles} x {len(corpus.LOCALES)} + en, with audio"
         self.log(f"c. no-op rebuild, {where}")
         runs = self.repeat("c_noop_audio", lambda i: self.build(primed))
         self.rebuild_rows("c", f"no-op rebuild ({where})", runs, TARGETS["noop_seconds"])
@@ -482,9 +523,14 @@ class Bench:
         if "e" in only:  # first: the others delete thousands of files, which slows ext4
             self.catalogs(projects[args.articles])
         if only & {"a", "b", "c", "d"} and args.audio_articles > 0:
-            primed = self.cold_and_floor(projects[args.audio_articles])
-            if primed is not None and only & {"c", "d"}:
-                self.audio_rebuilds(primed)
+            primed = self.cold_and_floor(projects[args.audio_articles]) \
+                if only & {"a", "b"} or args.quick else None
+            if only & {"c", "d"}:
+                if args.quick:
+                    if primed is not None:
+                        self.audio_rebuilds(primed, args.audio_articles)
+                elif (full := self.full_audio(projects[args.articles])) is not None:
+                    self.audio_rebuilds(full, args.articles)
         if only & {"c", "d", "g"}:
             self.scaling(projects)
         self.memory_rows()
@@ -651,6 +697,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--slow-limit", type=float, default=20.0, metavar="S",
                         help="a rebuild slower than this is measured once (default 20)")
     parser.add_argument("--only", help="letters of the figures to measure, e.g. 'ab' or 'e'")
+    parser.add_argument("--quick", action="store_true",
+                        help="rebuilds with audio (c, d) on the --audio-articles subset, not "
+                        "on the whole corpus (which needs a build of all its audio: about "
+                        "20 min the first time, then a few from the kept audio cache)")
     parser.add_argument("--no-setup", action="store_true",
                         help="do not run bench/setup.sh (espeak-ng, Sphinx venv)")
     parser.add_argument("--keep", action="store_true",
