@@ -16,7 +16,7 @@ from pipeline.fsutil import remove_stale_temp_files
 from pipeline.locales import locale_info
 from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity
 from pipeline.checks import Checker
-from pipeline.incremental import Counters, Incremental
+from pipeline.incremental import Counters, Incremental, one_build_at_a_time
 from pipeline.stages.warm_speaker import warm_speaker
 from pipeline.tts import default_engine
 from pipeline.state import fingerprint
@@ -48,24 +48,25 @@ class Withheld:
 
 def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
     started = time.monotonic()
-    # Forked first, before the state loads: it readies the speech engine meanwhile.
-    with warm_speaker(options.audio and config.audio_enabled,
-                      options.engine_factory or default_engine) as speaker:
-        done = Incremental(config, reporter, options.force, options.explain)
-        if done.begin_build():
-            remove_stale_temp_files(config.output_dir)
-        locales = _chosen_locales(config, options, reporter)
-        articles = read_sources(config, reporter, read=done.read_article)
-        localized, inputs = localize_all(config, articles, locales, reporter, done)
-        published, withheld = choose_published(localized, config)
-        # A lone changed section may still be spoken while the other pages render.
-        speech = speak(published, inputs, config, options, reporter, done, speaker)
-        site = Site(config, tuple(locales), tuple(published), tuple(withheld), speech, inputs,
-                    done)
-        render_review(site, localized, reporter)
-        render_site(site, reporter)
-    _count_audio(site, done.counters)
-    done.finish(started)
+    with one_build_at_a_time(config, reporter) as unfinished:
+        # Forked first, before the state loads: it readies the speech engine meanwhile.
+        with warm_speaker(options.audio and config.audio_enabled,
+                          options.engine_factory or default_engine) as speaker:
+            done = Incremental(config, reporter, options.force, options.explain)
+            if unfinished or not done.state.base_id:
+                remove_stale_temp_files(config.output_dir)
+            locales = _chosen_locales(config, options, reporter)
+            articles = read_sources(config, reporter, read=done.read_article)
+            localized, inputs = localize_all(config, articles, locales, reporter, done)
+            published, withheld = choose_published(localized, config)
+            # A lone changed section may still be spoken while the other pages render.
+            speech = speak(published, inputs, config, options, reporter, done, speaker)
+            site = Site(config, tuple(locales), tuple(published), tuple(withheld), speech,
+                        inputs, done)
+            render_review(site, localized, reporter)
+            render_site(site, reporter)
+        _count_audio(site, done.counters)
+        done.finish(started)
     return _summary(site, done.counters, time.monotonic() - started, reporter)
 
 

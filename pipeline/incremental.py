@@ -10,9 +10,15 @@ from __future__ import annotations
 import io
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock (builds there run one at a time by hand)
+    fcntl = None  # type: ignore[assignment]
 
 from pipeline import __version__
 from pipeline.config import CONFIG_NAME, Config
@@ -38,7 +44,7 @@ class Counters:
     seconds: float = 0.0
 
 
-_RUNNING = "build-running"  # present while a build runs, and after one that did not finish
+_RUNNING = "build-running"  # there while a build runs, and after one that did not finish
 _STILL_NS = 2_000_000_000  # a file unchanged for 2 s is past any clock tick
 
 
@@ -144,24 +150,39 @@ class Incremental:
         """Hash ``path`` again next time (it was just rewritten)."""
         self._files.pop(path, None)
 
-    def begin_build(self) -> bool:
-        """Mark a build as under way until ``finish``. True when the last build did not
-        finish (killed, crashed) or left no state: what it may have left half-written (temp
-        files) must be looked for; walking the output for them took a tenth of a rebuild."""
-        marker = self.cache_dir / _RUNNING
-        unfinished = marker.exists() or not self.state.base_id
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_bytes(b"")
-        return unfinished
-
     def finish(self, started: float | None = None) -> None:
         self.state.save()
-        (self.cache_dir / _RUNNING).unlink(missing_ok=True)
         if started is None:
             return
         self.counters.seconds = round(time.monotonic() - started, 3)
         write_text_atomic(self.cache_dir / "last-build.json",
                           json.dumps(asdict(self.counters), indent=2) + "\n")
+
+
+@contextmanager
+def one_build_at_a_time(config: Config, reporter: Reporter) -> Iterator[bool]:
+    """Hold the project's build lock; yields True when the last build did not finish
+    (killed, crashed: what it left half-written, temp files, must be looked for).
+
+    Two builds at once could each write some pages and the last to save its state would
+    vouch for pages the other wrote from other inputs; the second build waits instead. The
+    lock is an flock, which the system releases when its process dies, so a killed build
+    never leaves it held. The marker beside it stays when a build does not finish."""
+    folder = config.root / ".pipeline-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / _RUNNING
+    with open(folder / "build.lock", "ab") as lock:
+        if fcntl is not None:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                reporter.progress("build: waiting for the other build of this project to "
+                                  "finish")
+                fcntl.flock(lock, fcntl.LOCK_EX)
+        unfinished = marker.exists()
+        marker.write_bytes(b"")
+        yield unfinished
+        marker.unlink(missing_ok=True)  # not reached when the build raised
 
 
 def _joined(parts: Parts) -> str:

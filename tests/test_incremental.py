@@ -490,3 +490,24 @@ def test_the_review_grid_is_rendered_again_only_when_a_cell_changes(root):
     run(root)
     assert grid.stat().st_mtime_ns != before
     assert cell in grid.read_text()
+
+
+def test_a_second_build_of_the_same_project_waits_for_the_first(root):
+    """Two builds at once could each write pages, and the last to save its state would vouch
+    for pages the other wrote from other inputs: the second waits, and says so."""
+    import fcntl
+    import threading
+    import time
+
+    run(root)
+    results: list = []
+    with open(root / ".pipeline-cache" / "build.lock", "ab") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first build, still running
+        second = threading.Thread(target=lambda: results.append(run(root)))
+        second.start()
+        time.sleep(1.0)
+        assert second.is_alive() and results == []
+    second.join(timeout=60)
+    assert not second.is_alive()
+    assert "waiting for the other build of this project" in results[0]["log"]
+    assert results[0]["pages_skipped"] == 3

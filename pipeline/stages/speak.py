@@ -236,9 +236,10 @@ class _Work:
         self.synth_wall = time.perf_counter() - self.started
 
     def result(self, leave_out: frozenset = frozenset(), partial: bool = False) -> SpeakResult:
-        """The tracks in page order, whatever order the workers finished in; with
-        ``partial``, only those of pages not in ``leave_out``, reporting and recording
-        nothing (``ready`` of a SpeechInProgress)."""
+        """The tracks in page order, whatever order the workers finished in. With
+        ``partial``, only those of the pages not in ``leave_out``, which are final (the
+        ``ready`` of a SpeechInProgress): sections copied from the audio cache are published
+        then, once; the totals and the pages' records wait for the whole result."""
         tracks, failures, entries, state = [], [], self.entries, self.state
         durations: dict[str, float] = {}
         for job in self.plan.jobs:
