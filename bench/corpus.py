@@ -174,9 +174,13 @@ def make_article(index: int, seed: dict[str, list[str]], seen: set[str]) -> tupl
 
     out = ["---", f"title: {title}", f"subtitle: {rng.choice(SUBTITLES)}",
            f"author: {rng.choice(AUTHORS)}", "lang: en", "---", ""]
-    intro = paragraph(2, 3)
-    if rng.random() < 0.5:
-        intro += " " + _vary(rng.choice(leads), condition, rng)
+    for _ in range(20):  # the introduction too: two articles had the same one
+        intro = paragraph(2, 3)
+        if rng.random() < 0.5:
+            intro += " " + _vary(rng.choice(leads), condition, rng)
+        if intro not in seen:
+            break
+    seen.add(intro)
     out += [intro, ""]
     headings = rng.sample(HEADINGS, rng.randint(5, 6))
     for number, heading in enumerate(headings):

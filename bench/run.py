@@ -263,15 +263,18 @@ class Bench:
                      detail=(result.stderr.strip().splitlines() or ["?"])[-1])
             return None
         audio_s = result.extra.get("audio_seconds") or 0
-        made = info.get("sections_synthesized", 0)
+        made, copied = info.get("sections_synthesized", 0), info.get("sections_cached", 0)
+        if kept:
+            how = (f"{made} sections synthesized, {copied} copied from the audio cache kept "
+                   "from an earlier benchmark: not a cold figure")
+        else:  # copied: sections whose speech another section of the corpus has too
+            how = (f"cold: {made} sections synthesized, {copied} with the same speech as "
+                   f"another copied; {audio_s / 60:.0f} min of audio, "
+                   f"{audio_s / result.wall:.0f}x real time; largest process "
+                   f"{result.max_rss_mb:.0f} MB")
         self.row("c", f"whole corpus built with audio, once ({n} articles, "
                  f"{result.extra.get('audio_files')} sections)", round(result.wall, 1), "s",
-                 detail=f"{made} sections synthesized ({audio_s / 60:.0f} min of audio, "
-                        f"{audio_s / result.wall:.0f}x real time)" if made ==
-                        result.extra.get("audio_files") else
-                        f"{made} sections synthesized, {info.get('sections_cached')} copied "
-                        "from the audio cache kept from an earlier benchmark (not a cold "
-                        "figure); the primed project for c and d")
+                 detail=f"{how}; the project the rebuilds with audio start from")
         return target
 
     def audio_rebuilds(self, primed: Path, articles: int) -> None:
