@@ -511,3 +511,35 @@ def test_a_second_build_of_the_same_project_waits_for_the_first(root):
     assert not second.is_alive()
     assert "waiting for the other build of this project" in results[0]["log"]
     assert results[0]["pages_skipped"] == 3
+
+
+def test_a_section_the_warm_speaker_fails_leaves_its_page_without_it_and_is_tried_again(
+        root, monkeypatch):
+    import contextlib
+
+    import pipeline.build as build_module
+
+    run(root)
+
+    class Failing(_InProcessSpeaker):
+        def answer(self):
+            self.events.append(("answer",))
+            return 0.0, "the engine stopped"
+
+    monkeypatch.setattr(build_module, "warm_speaker",
+                        lambda *a: contextlib.nullcontext(Failing([])))
+    set_msgstr(root / "locales/es/LC_MESSAGES/hydration.po", first_paragraph_msgid(root),
+               "Texto <em>fallido</em>. Lea la <a1>guía</a1>.")
+    log = io.StringIO()
+    reporter = Reporter(stream=log, quiet=False)
+    build(load_config(root), reporter, BuildOptions(engine_factory=FakeEngine, jobs=1))
+    assert reporter.errors == 1 and "the engine stopped" in log.getvalue()
+    assert "[audio-failed]" in log.getvalue()
+    page = (root / "output/es/hydration.html").read_text()
+    assert "Texto <em>fallido</em>" in page
+    assert "No se pudo crear parte del audio de esta página." in page
+    assert "audio/hydration/introduction.mp3" not in page  # no player for that section
+    assert "audio/hydration/why-water.mp3" in page  # the others keep theirs
+    monkeypatch.undo()
+    again = run(root)  # the real warm speaker (or the pool) speaks it now
+    assert again["sections_synthesized"] == 1
