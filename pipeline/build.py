@@ -177,11 +177,11 @@ def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], con
           options: BuildOptions, reporter: Reporter, done: Incremental, speaker=None):
     if not (options.audio and config.audio_enabled):
         return None
-    from pipeline.stages.speak import start_speaking
+    from pipeline.stages.speak import speak_articles
 
     jobs = options.jobs or config.audio_workers or os.cpu_count() or 1
     try:
-        result = start_speaking(pages, config, config.output_dir, jobs, reporter,
+        result = speak_articles(pages, config, config.output_dir, jobs, reporter,
                                 engine_factory=options.engine_factory, state=done,
                                 use_cache=not options.force, page_inputs=inputs,
                                 speaker=speaker)

@@ -85,25 +85,6 @@ class SpeakResult:
         return self
 
 
-def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
-                   jobs: int, reporter: Reporter,
-                   engine_factory: EngineFactory | None = None,
-                   cache_dir: Path | None = None, state: Any = None,
-                   use_cache: bool = True,
-                   page_inputs: Mapping[tuple[str, str], str] | None = None,
-                   speaker: Any = None) -> SpeakResult:
-    """Write one MP3 per section of every article whose locale has a voice.
-
-    ``jobs`` is the number of worker processes (0: one per CPU). A section whose audio fails
-    is reported as an ``audio-failed`` error and listed in ``failures``; its page is built
-    without that player. Raises ContentError when ``audio.voices`` names an unknown voice.
-    ``state`` (an Incremental) and ``page_inputs`` let unchanged pages and sections be reused;
-    ``speaker`` (a WarmSpeaker) speaks a lone changed section.
-    """
-    return start_speaking(articles, config, output_dir, jobs, reporter, engine_factory,
-                          cache_dir, state, use_cache, page_inputs, speaker).result()
-
-
 class SpeechInProgress:
     """A build's audio while the warm speaker still makes the sections of ``waiting`` pages
     (``(locale, slug)``): ``ready`` holds the tracks of every other page, final already, so
@@ -124,15 +105,23 @@ class SpeechInProgress:
         return self._result
 
 
-def start_speaking(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
+def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_dir: Path,
                    jobs: int, reporter: Reporter,
                    engine_factory: EngineFactory | None = None,
                    cache_dir: Path | None = None, state: Any = None,
                    use_cache: bool = True,
                    page_inputs: Mapping[tuple[str, str], str] | None = None,
                    speaker: Any = None) -> SpeakResult | SpeechInProgress:
-    """``speak_articles``, but a lone changed section given to the warm speaker is not waited
-    for: a SpeechInProgress is returned while it speaks (a fifth of a one-edit rebuild)."""
+    """Write one MP3 per section of every article whose locale has a voice.
+
+    ``jobs`` is the number of worker processes (0: one per CPU). A section whose audio fails
+    is reported as an ``audio-failed`` error and listed in ``failures``; its page is built
+    without that player. Raises ContentError when ``audio.voices`` names an unknown voice.
+    ``state`` (an Incremental) and ``page_inputs`` let unchanged pages and sections be reused.
+    ``speaker`` (a WarmSpeaker) speaks a lone changed section; that section is not waited
+    for: a SpeechInProgress is returned while it speaks (a fifth of a one-edit rebuild).
+    Without a speaker, the result is always a SpeakResult.
+    """
     started = time.perf_counter()
     factory = engine_factory or default_engine
     cache_dir = Path(cache_dir or config.root / ".pipeline-cache" / "audio")
@@ -215,7 +204,7 @@ def start_speaking(articles: Sequence[LocalizedArticle], config: Config, output_
 
 
 class _Work:
-    """What ``start_speaking`` found and made, turned into a SpeakResult (and recorded in the
+    """What ``speak_articles`` found and made, turned into a SpeakResult (and recorded in the
     build state) once every fresh section is done."""
 
     def __init__(self, plan: Any, started: float, state: Any, reporter: Reporter):
