@@ -308,7 +308,7 @@ def test_a_lone_changed_section_is_spoken_by_the_warm_speaker_which_then_exits(r
     import multiprocessing
     import threading
 
-    import pipeline.stages.speak as speak
+    import pipeline.stages.speech_worker as worker
     import pipeline.stages.warm_speaker as warm
 
     # Other tests in this worker may leave threads behind (browser drivers...); the guard
@@ -316,8 +316,8 @@ def test_a_lone_changed_section_is_spoken_by_the_warm_speaker_which_then_exits(r
     monkeypatch.setattr(warm.threading, "active_count", lambda: 1)
     run(root)
     spoken_here = []
-    real = speak._speak_job
-    monkeypatch.setattr(speak, "_speak_job", lambda job: spoken_here.append(job) or real(job))
+    real = worker.speak_job
+    monkeypatch.setattr(worker, "speak_job", lambda job: spoken_here.append(job) or real(job))
     set_msgstr(root / "locales/es/LC_MESSAGES/hydration.po", first_paragraph_msgid(root),
                "Texto <em>nuevo</em>. Lea la <a1>guía</a1>.")
     again = run(root)
@@ -361,25 +361,25 @@ class _InProcessSpeaker:
     """A warm speaker without the fork, recording when the build hands over and waits."""
 
     def __init__(self, events: list):
-        import pipeline.stages.speak as speak
+        import pipeline.stages.speech_worker as worker
 
-        speak._init_worker(FakeEngine)
+        worker.init(FakeEngine)
         self.events, self.used, self._job = events, False, None
 
     def voice_ids(self):
-        import pipeline.stages.speak as speak
+        import pipeline.stages.speech_worker as worker
 
-        return speak._worker_voice_ids()
+        return worker.voice_ids()
 
     def start(self, job) -> None:
         self.events.append(("start", job.locale, job.slug))
         self._job = job
 
     def answer(self):
-        import pipeline.stages.speak as speak
+        import pipeline.stages.speech_worker as worker
 
         self.events.append(("answer",))
-        return speak._speak_job(self._job)
+        return worker.speak_job(self._job)
 
     def close(self) -> None:
         pass

@@ -82,12 +82,12 @@ class WarmSpeaker:
 
 
 def _serve(conn: Any, factory: EngineFactory) -> None:
-    from pipeline.stages import speak
+    from pipeline.stages import speech_worker
 
     # Ctrl-C reaches the whole process group: the build reports it and ends this worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    speak._init_worker(factory)
+    speech_worker.init(factory)
     import mutagen.id3  # noqa: F401  (loaded now, not when the section is tagged)
     import numpy  # noqa: F401
 
@@ -100,9 +100,9 @@ def _serve(conn: Any, factory: EngineFactory) -> None:
             return
         try:
             if message == _VOICES:
-                conn.send((True, speak._worker_voice_ids()))
+                conn.send((True, speech_worker.voice_ids()))
             else:
-                conn.send((True, speak._speak_job(message)))
+                conn.send((True, speech_worker.speak_job(message)))
         except Exception as exc:
             conn.send((False, str(exc) or type(exc).__name__))
 
