@@ -543,3 +543,53 @@ def test_a_section_the_warm_speaker_fails_leaves_its_page_without_it_and_is_trie
     monkeypatch.undo()
     again = run(root)  # the real warm speaker (or the pool) speaks it now
     assert again["sections_synthesized"] == 1
+
+
+def test_a_few_changed_sections_all_go_to_the_warm_speaker_one_after_the_other(root,
+                                                                              monkeypatch):
+    """Edits in three sections of two pages: the warm speaker gets all three at once and
+    speaks them in turn while the build renders; no pool is started, and the site is what a
+    clean build makes."""
+    import contextlib
+
+    import pipeline.build as build_module
+    import pipeline.stages.speak as speak
+
+    run(root)
+    events: list = []
+
+    class Queueing(_InProcessSpeaker):  # keeps every job handed over, answers in order
+        def start(self, job) -> None:
+            self.events.append(("start", job.locale, job.slug))
+            self.queue = [*getattr(self, "queue", []), job]
+
+        def answer(self):
+            import pipeline.stages.speech_worker as worker
+
+            self.events.append(("answer",))
+            return worker.speak_job(self.queue.pop(0))
+
+    monkeypatch.setattr(build_module, "warm_speaker",
+                        lambda *a: contextlib.nullcontext(Queueing(events)))
+    monkeypatch.setattr(speak, "ProcessPoolExecutor", None)  # a pool would fail the build
+    es = root / "locales/es/LC_MESSAGES/hydration.po"
+    set_msgstr(es, "Your kidneys clear waste", "Sus riñones eliminan desechos ahora")
+    set_msgstr(es, first_paragraph_msgid(root), "Texto <em>triple</em>. Lea la <a1>guía</a1>.")
+    ar = polib.pofile(str(root / "locales/ar/LC_MESSAGES/hydration.po"))
+    entry = next(e for e in ar if e.msgid == "Your kidneys clear waste")
+    entry.msgstr = "تتخلص كليتاك من الفضلات الآن"
+    ar.save()
+    again = run(root)
+    assert again["sections_synthesized"] == 3
+    starts = [e for e in events if e[0] == "start"]
+    assert len(starts) == 3 and events[:3] == starts  # all handed over before any wait
+    assert {(locale, slug) for _, locale, slug in starts} == {("es", "hydration"),
+                                                             ("ar", "hydration")}
+    clean = root.parent / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("output", ".pipeline-cache"))
+    monkeypatch.undo()
+    run(clean)
+    for path in (clean / "output").rglob("*"):
+        if path.is_file():
+            mine = root / "output" / path.relative_to(clean / "output")
+            assert mine.read_bytes() == path.read_bytes(), path
