@@ -48,6 +48,17 @@ def set_msgstr(po_path: Path, msgid_start: str, msgstr: str) -> None:
     po.save()
 
 
+def assert_same_as_a_clean_build(root: Path) -> None:
+    """Every output file is byte for byte what a build of a fresh copy makes."""
+    clean = root.parent / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("output", ".pipeline-cache"))
+    run(clean)
+    for path in (clean / "output").rglob("*"):
+        if path.is_file():
+            mine = root / "output" / path.relative_to(clean / "output")
+            assert mine.read_bytes() == path.read_bytes(), path
+
+
 def first_paragraph_msgid(root: Path) -> str:
     po = polib.pofile(str(root / "locales" / "es" / "LC_MESSAGES" / "hydration.po"))
     return next(e.msgid for e in po if "introduction" in e.comment and e.msgstr)
@@ -421,14 +432,8 @@ def test_pages_not_waiting_for_the_warm_speaker_render_before_the_build_waits(ro
     assert "es/hydration.html" not in before and "manifest.json" not in before
 
     # ...and what it wrote is what a clean build of the same project writes.
-    clean = root.parent / "clean"
-    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("output", ".pipeline-cache"))
     monkeypatch.undo()
-    run(clean)
-    for path in (clean / "output").rglob("*"):
-        if path.is_file():
-            mine = root / "output" / path.relative_to(clean / "output")
-            assert mine.read_bytes() == path.read_bytes(), path
+    assert_same_as_a_clean_build(root)
 
 
 def test_kept_pages_unpickle_their_sections_only_when_read(root):
@@ -585,11 +590,5 @@ def test_a_few_changed_sections_all_go_to_the_warm_speaker_one_after_the_other(r
     assert len(starts) == 3 and events[:3] == starts  # all handed over before any wait
     assert {(locale, slug) for _, locale, slug in starts} == {("es", "hydration"),
                                                              ("ar", "hydration")}
-    clean = root.parent / "clean"
-    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("output", ".pipeline-cache"))
     monkeypatch.undo()
-    run(clean)
-    for path in (clean / "output").rglob("*"):
-        if path.is_file():
-            mine = root / "output" / path.relative_to(clean / "output")
-            assert mine.read_bytes() == path.read_bytes(), path
+    assert_same_as_a_clean_build(root)
