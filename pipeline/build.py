@@ -193,8 +193,8 @@ def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], con
 
 def _count_audio(site: Site, counters: Counters) -> None:
     if site.audio is not None:
-        counters.sections_synthesized = site.audio.result().synthesized
-        counters.sections_cached = site.audio.result().cached
+        result = site.audio.result()
+        counters.sections_synthesized, counters.sections_cached = result.synthesized, result.cached
 
 
 def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter) -> str:

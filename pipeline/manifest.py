@@ -17,12 +17,6 @@ if TYPE_CHECKING:
     from pipeline.stages.speak import SpeakResult
 
 
-def manifest_json(site: Site, audio: SpeakResult | None) -> str:
-    """Deterministic (no timestamps), so an unchanged site keeps an unchanged manifest.
-    ``audio`` is the build's finished speech (None when audio is off)."""
-    return draft_manifest(site, audio).finish(audio)
-
-
 @dataclass(frozen=True)
 class ManifestDraft:
     """The manifest but its audio list, made while the warm speaker is still speaking (the
@@ -39,7 +33,8 @@ class ManifestDraft:
 
 
 def draft_manifest(site: Site, audio: SpeakResult | None) -> ManifestDraft:
-    """``audio``: what is known of the speech already (its silent locales)."""
+    """Deterministic (no timestamps), so an unchanged site keeps an unchanged manifest.
+    ``audio``: what is known of the speech already (its silent locales; None: no audio)."""
     config = site.config
     data = {
         "generator": f"health-pipeline {__version__}",

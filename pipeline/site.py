@@ -68,20 +68,21 @@ def render_site(site: Site, reporter: Reporter) -> int:
     # audio of all others is final (speak.SpeechInProgress).
     speech = site.audio
     waiting = speech.waiting if speech is not None else frozenset()
-    audio = _PageAudio(speech.ready if speech is not None else None)
+    known = speech.ready if speech is not None else None
+    audio = _PageAudio(known)
     count = 0
     live_locales: list[tuple[Any, int]] = []
     by_slug: dict[str, list[LocalizedArticle]] = {}
     for p in site.pages:
         by_slug.setdefault(p.slug, []).append(p)
+    # The language links of an article, the same for each of its pages: hashed once.
+    versions_print = {slug: fingerprint(repr([f"../{p.lang}/{p.slug}.html" for p in pages]))
+                      for slug, pages in by_slug.items()}
 
     def page_job(page: LocalizedArticle, ui: UIText, ui_print: str, audio: _PageAudio
                  ) -> tuple[Path, str, dict, tuple] | None:
         """What rendering ``page`` takes, or None when the last build's page stands."""
         locale = page.locale
-        versions = [PageLink(locale_info(p.locale), f"../{p.lang}/{p.slug}.html",
-                             p.locale == locale)
-                    for p in by_slug[page.slug]]
         note = ""
         if audio.silent(locale):
             note = ui.attr("Audio is not available in this language yet.")
@@ -93,7 +94,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
         parts = {"article": site.inputs.get((page.slug, locale), ""), "site": done.site,
                  "ui": ui_print, "note": note,
                  # repr: one string to hash instead of a nested walk, for every page
-                 "versions": fingerprint(repr([v.href for v in versions])),
+                 "versions": versions_print[page.slug],
                  "audio": fingerprint(repr(sorted((t.section_id, t.path, t.size, t.duration)
                                                   for t in page_tracks.values())))}
         key = f"page:{tag}/{page.slug}.html"
@@ -101,6 +102,9 @@ def render_site(site: Site, reporter: Reporter) -> int:
             produced.add(target)
             done.counters.pages_skipped += 1
             return None
+        versions = [PageLink(locale_info(p.locale), f"../{p.lang}/{p.slug}.html",
+                             p.locale == locale)
+                    for p in by_slug[page.slug]]
         return target, key, parts, (page, versions, page_tracks, note)
 
     def render(todo: list[tuple[Path, str, dict, tuple]]) -> None:
@@ -157,7 +161,7 @@ def render_site(site: Site, reporter: Reporter) -> int:
     except ContentError as exc:
         failed(exc)
     count += _copy_media(site, out, produced, reporter)
-    manifest = draft_manifest(site, speech.ready if speech is not None else None)
+    manifest = draft_manifest(site, known)
     # As strings, like os.walk's: a library has 13,000 audio files.
     wanted = {str(p) for p in produced}
     under = os.path.join(out, "")  # + a track's relative path: os.path.join, 13,000 times

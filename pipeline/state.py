@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 import pickle
 from contextlib import contextmanager
@@ -190,13 +189,3 @@ def _no_gc():
     finally:
         if enabled:
             gc.enable()
-
-
-def explain(key: str, old: str | None, new: str) -> str:
-    if old is None:
-        return f"{key}: new (never built)"
-    return f"{key}: inputs changed ({old[:8]} -> {new[:8]})"
-
-
-def dump_json(obj: object) -> str:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False)

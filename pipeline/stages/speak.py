@@ -118,8 +118,9 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     is reported as an ``audio-failed`` error and listed in ``failures``; its page is built
     without that player. Raises ContentError when ``audio.voices`` names an unknown voice.
     ``state`` (an Incremental) and ``page_inputs`` let unchanged pages and sections be reused.
-    ``speaker`` (a WarmSpeaker) speaks a lone changed section; that section is not waited
-    for: a SpeechInProgress is returned while it speaks (a fifth of a one-edit rebuild).
+    ``speaker`` (a WarmSpeaker) speaks up to WARM_SECTIONS changed sections, which are not
+    waited for: a SpeechInProgress is returned while it speaks (a fifth of a one-edit
+    rebuild).
     Without a speaker, the result is always a SpeakResult.
     """
     started = time.perf_counter()

@@ -35,13 +35,9 @@ class WarmSpeaker:
     def voice_ids(self) -> frozenset[str]:
         return self._ask(_VOICES)
 
-    def speak(self, job: Any) -> tuple[float, str]:
-        """(decode error, "") or (0, why it failed), as the pool workers answer."""
-        self.start(job)
-        return self.answer()
-
     def start(self, job: Any) -> None:
-        """Hand over a section and return at once: the build renders meanwhile."""
+        """Hand over a section and return at once: the build renders meanwhile. ``answer``
+        gives (decode error, "") or (0, why it failed), as the pool workers answer."""
         self._send(job)
 
     def answer(self) -> Any:
