@@ -4,7 +4,9 @@
 PY := .venv/bin/python
 PIPELINE := $(PY) -m pipeline
 
-.PHONY: all site setup setup-test test test-fast golden bench clean
+UV := .tools/uv/bin/uv
+
+.PHONY: all site setup setup-test test test-fast golden bench clean lock upgrade
 
 all: site
 
@@ -32,6 +34,17 @@ golden: setup-test
 
 bench: setup
 	$(PY) -m bench.run
+
+# Versions move only here. `make lock` re-locks after an edit to pyproject.toml, keeping every
+# other version; `make upgrade` moves everything to the newest release the ranges allow. Then
+# run `make test` and commit uv.lock (see README, "Upgrading dependencies").
+lock:
+	@bash scripts/setup.sh uv
+	UV_PYTHON_DOWNLOADS=never $(UV) lock
+
+upgrade:
+	@bash scripts/setup.sh uv
+	UV_PYTHON_DOWNLOADS=never $(UV) lock --upgrade
 
 clean:
 	rm -rf output .pytest_cache

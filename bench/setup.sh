@@ -24,17 +24,15 @@ if [ "$what" = all ] || [ "$what" = espeak ]; then
 fi
 
 if [ "$what" = all ] || [ "$what" = sphinx ]; then
+  # Sphinx, sphinx-intl and myst-parser at the versions in uv.lock (the `bench` group), in a
+  # venv of their own so they never mix with the pipeline's packages.
   venv=bench/work/sphinx-venv
-  if [ ! -x "$venv/bin/sphinx-intl" ] || [ ! -x "$venv/bin/sphinx-build" ]; then
-    echo "bench/setup: creating $venv (sphinx, sphinx-intl, myst-parser)"
-    rm -rf "$venv"
-    ok=0
-    if python3 -m venv "$venv"; then
-      "$venv/bin/pip" install -q --disable-pip-version-check sphinx sphinx-intl myst-parser \
-        2>&1 | grep -v "^WARNING: Location"
-      [ "${PIPESTATUS[0]}" = 0 ] && ok=1
-    fi
-    if [ $ok = 0 ]; then
+  if [ ! -x "$venv/bin/sphinx-intl" ] || [ ! -x "$venv/bin/sphinx-build" ] || [ uv.lock -nt "$venv/bin/sphinx-build" ]; then
+    echo "bench/setup: creating $venv (sphinx, sphinx-intl, myst-parser from uv.lock)"
+    if bash scripts/setup.sh uv && UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT="$venv" \
+        .tools/uv/bin/uv sync --locked --quiet --only-group bench --no-install-project; then
+      touch "$venv/bin/sphinx-build"
+    else
       echo "bench/setup: could not create $venv" >&2; rm -rf "$venv"; status=1
     fi
   fi

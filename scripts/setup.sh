@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Prepares a fresh Debian machine: system packages (when root), the venv, Python and npm packages.
-# Idempotent: each step is skipped when already done.
+# Prepares a fresh Debian machine: system packages (when root), uv, the venv with exactly the
+# locked Python packages, and the locked npm packages. Idempotent: done steps are skipped.
+#   bash scripts/setup.sh site    what `make site` needs (runtime packages)
+#   bash scripts/setup.sh test    what `make test` needs (runtime + test packages, browser, Java)
+#   bash scripts/setup.sh uv      only uv itself (for `make lock` / `make upgrade`)
+#
+# Python packages come from uv.lock only (exact versions and sha256 hashes, `uv sync --locked`):
+# a lock that no longer matches pyproject.toml stops set-up instead of installing something
+# unlocked. uv itself is pinned by hash in scripts/uv-requirements.txt and installed by pip
+# with --require-hashes into .tools/uv (outside .venv, which `uv sync` keeps exact).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-want_test="${1:-}"
+want="${1:-site}"
 
 need_apt=()
-command -v msgmerge >/dev/null || need_apt+=(gettext)
-if [ "$want_test" = test ] || [ "$want_test" = site ]; then
+if [ "$want" != uv ]; then
+  command -v msgmerge >/dev/null || need_apt+=(gettext)
   # Noto fonts render Chinese, Vietnamese and Arabic pages and screenshots.
   [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need_apt+=(fonts-noto-cjk)
   [ -d /usr/share/fonts/truetype/noto ] || need_apt+=(fonts-noto-core)
 fi
-if [ "$want_test" = test ]; then
+if [ "$want" = test ]; then
   command -v chromium >/dev/null || need_apt+=(chromium)
   command -v java >/dev/null || need_apt+=(default-jre-headless)
   command -v npm >/dev/null || need_apt+=(npm)
@@ -29,23 +37,44 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-if [ ! -x .venv/bin/python ]; then
-  echo "setup: creating .venv"
-  python3 -m venv .venv
+# uv, pinned by hash. The stamp names the requirements file's content, so a new pin reinstalls.
+uv_dir=.tools/uv
+uv_stamp="$uv_dir/.installed-$(sha1sum scripts/uv-requirements.txt | cut -c1-12)"
+if [ ! -e "$uv_stamp" ]; then
+  echo "setup: installing uv (scripts/uv-requirements.txt, hash-checked)"
+  rm -rf "$uv_dir"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --require-hashes \
+    --target "$uv_dir" -r scripts/uv-requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+  [ -x "$uv_dir/bin/uv" ] || { echo "setup: could not install uv (see pip's message above)" >&2; exit 1; }
+  touch "$uv_stamp"
 fi
-stamp=.venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)
-if [ ! -e "$stamp" ]; then
-  echo "setup: installing Python packages"
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import pipeline, babel, polib, jinja2, pyttsx3" 
-  rm -f .venv/.installed-*
-  touch "$stamp"
+[ "$want" = uv ] && exit 0
+export UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv UV_NO_PROGRESS=1
+
+# Python packages: exactly uv.lock. `site` keeps packages the tests installed (--inexact) so the
+# two targets do not uninstall each other's; `test` syncs the runtime and test extras exactly.
+case "$want" in
+  test) sync_args=(--extra test) ;;
+  *) sync_args=(--inexact) ;;
+esac
+[ -x .venv/bin/python ] || echo "setup: creating .venv with the locked Python packages (uv.lock)"
+if ! out=$("$uv_dir/bin/uv" sync --locked --quiet "${sync_args[@]}" 2>&1); then
+  if grep -qi "lockfile .* needs to be updated" <<<"$out"; then
+    echo "setup: uv.lock does not match pyproject.toml; run 'make lock', then 'make test', and commit uv.lock" >&2
+  else
+    echo "$out" >&2
+    echo "setup: could not install the locked Python packages (uv sync --locked)" >&2
+  fi
+  exit 1
 fi
-if [ "$want_test" = test ] && [ ! -e node_modules/.installed ] || [ package.json -nt node_modules/.installed ]; then
-  if [ "$want_test" = test ]; then
-    echo "setup: installing axe-core and the Nu HTML Checker (npm)"
-    npm install --no-audit --no-fund --silent >/dev/null
-    touch node_modules/.installed
+
+# npm packages (test only): exactly package-lock.json.
+if [ "$want" = test ]; then
+  npm_stamp="node_modules/.installed-$(cat package.json package-lock.json | sha1sum | cut -c1-12)"
+  if [ ! -e "$npm_stamp" ]; then
+    echo "setup: installing axe-core and the Nu HTML Checker (npm ci, package-lock.json)"
+    npm ci --no-audit --no-fund --silent >/dev/null
+    touch "$npm_stamp"
   fi
 fi
 # Bytecode for the package: pip compiles what it installs but not an editable install, and
