@@ -20,6 +20,7 @@ from typing import Mapping
 import polib
 
 from pipeline import po_writer
+from pipeline.locales import locale_info
 from pipeline.model import Location
 from pipeline.report import ContentError
 
@@ -140,11 +141,13 @@ def msgfmt_check(path: Path, rel: str) -> None:
 
 
 def ensure_header(po: bytes, lang: str, plural_forms: str) -> bytes:
-    """Set Language and Plural-Forms in the header entry, leaving every other byte alone.
+    """Set Language, and Plural-Forms when the header has none, leaving every other byte alone.
 
-    Runs before msgmerge, which then wraps the header its own way, so a second update sees a
-    correct header and changes nothing. The header keeps its number of lines, so that the
-    lines msgmerge names in its error messages are still those of the translator's file.
+    An existing Plural-Forms is the translator's: their plural entries are numbered by it, so
+    it is never rewritten (GNU msgmerge never does either; ``check`` warns when it differs from
+    the project's table). Runs before msgmerge, which then wraps the header its own way, so a
+    second update sees a correct header and changes nothing. The header keeps its number of
+    lines, so that the lines msgmerge names in its error messages are still the translator's.
     """
     text = po.decode("latin-1")  # byte-preserving for any ASCII-compatible charset
     m = re.search(r'^msgid ""\r?\nmsgstr ""((?:\r?\n"[^\r\n]*"[ \t]*)*)', text, re.M)
@@ -161,7 +164,8 @@ def ensure_header(po: bytes, lang: str, plural_forms: str) -> bytes:
             if key in seen:
                 continue
             seen.add(key)
-            field = f"{key}: {wanted[key]}"
+            if key == "Language" or not field.partition(":")[2].strip():
+                field = f"{key}: {wanted[key]}"
         out.append(field)
     out += [f"{key}: {value}" for key, value in wanted.items() if key not in seen]
     if out == fields:
@@ -185,25 +189,37 @@ NEW_PO_COMMENTS = ("Translations of the health library.",
                    "This file is distributed under the same license as the articles.", "")
 
 
-def new_po_fields(lang: str, plural_forms: str, project: str,
+def new_po_fields(lang: str, plural_forms: str, project: str, revised: str,
                   template: tuple[tuple[str, str], ...] = ()) -> list[tuple[str, str]]:
-    """The header fields of a new catalog, in the form msginit writes; ``template`` holds the
-    fields msgmerge copies from the POT (Report-Msgid-Bugs-To, POT-Creation-Date), which it
-    puts after Project-Id-Version."""
+    """The header fields of a new catalog, in the order msginit writes them; ``template`` holds
+    the fields msgmerge copies from the POT (Report-Msgid-Bugs-To, POT-Creation-Date), which it
+    puts after Project-Id-Version. No placeholder is left for ``msgfmt --check`` to flag: the
+    catalog was last revised when its template was made (``revised``, so the same template
+    gives the same bytes), by no one yet, for the language's team."""
     return [("Project-Id-Version", project), *template,
-            ("PO-Revision-Date", "YEAR-MO-DA HO:MI+ZONE"),
-            ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
-            ("Language-Team", "LANGUAGE <LL@li.org>"), ("Language", lang),
+            ("PO-Revision-Date", revised),
+            ("Last-Translator", "Automatically generated"),
+            ("Language-Team", locale_info(lang).english_name), ("Language", lang),
             ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=UTF-8"),
             ("Content-Transfer-Encoding", "8bit"), ("Plural-Forms", plural_forms)]
 
 
-def new_po_header(lang: str, plural_forms: str, project: str) -> bytes:
+def new_po_header(lang: str, plural_forms: str, project: str, revised: str) -> bytes:
     """The header of a newly created catalog, as input for msgmerge: one field per line."""
     lines = [f"# {c}" if c else "#" for c in NEW_PO_COMMENTS] + ['msgid ""', 'msgstr ""']
     lines += ['"' + f"{key}: {value}".replace("\\", "\\\\").replace('"', '\\"') + '\\n"'
-              for key, value in new_po_fields(lang, plural_forms, project)]
+              for key, value in new_po_fields(lang, plural_forms, project, revised)]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def revision_date(pot: bytes) -> str:
+    """A new catalog's PO-Revision-Date: its template's creation date, or now."""
+    found = pot_creation_date(pot[:4000].decode("utf-8", "replace"))
+    if found and not found.startswith("YEAR"):
+        return found
+    import datetime
+
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M+0000")
 
 
 @dataclass(frozen=True)
@@ -222,6 +238,8 @@ class Catalog:
     rel: str
     language: str
     entries: Mapping[str, Translation]
+    plural_forms: str = ""  # the header's Plural-Forms, as the translator's file has it
+    plural_forms_line: int = 0
 
 
 def read_catalog(path: Path, rel: str) -> Catalog:
@@ -247,7 +265,10 @@ def read_catalog(path: Path, rel: str) -> Catalog:
         entries[entry.msgid] = Translation(entry.msgstr, "fuzzy" in entry.flags,
                                            _msgstr_line(lines, entry.linenum),
                                            entry.previous_msgid or "")
-    return Catalog(path, rel, po.metadata.get("Language", ""), MappingProxyType(entries))
+    plural_line = next((n for n, line in enumerate(lines, 1)
+                        if line.startswith('"Plural-Forms:')), 0)
+    return Catalog(path, rel, po.metadata.get("Language", ""), MappingProxyType(entries),
+                   po.metadata.get("Plural-Forms", ""), plural_line)
 
 
 def _msgstr_line(lines: list[str], start: int) -> int:

@@ -1,7 +1,8 @@
 """Locale facts: gettext codes in paths, BCP 47 tags in HTML, direction, names and plurals.
 
 Babel's CLDR data answers most questions; the overrides below keep tags Babel would rewrite
-(it maps ``tl`` to Filipino) and describe the test-only pseudo-locale.
+(it maps ``tl`` to Filipino) and describe the test-only pseudo-locale. Plural rules come from
+the project's pinned table (plurals.py), Babel's only for a language the table lacks.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
+
+from pipeline.plurals import plural_forms_for
 
 PSEUDO = "en@pseudo"
 
@@ -53,10 +56,12 @@ def locale_info(code: str) -> LocaleInfo:
     except (UnknownLocaleError, ValueError) as exc:
         raise ValueError(f"unknown locale code '{code}'") from exc
     base = code.partition("@")[0]
-    try:
-        plural = get_plural(base).plural_forms
-    except Exception:  # babel knows every CLDR language; keep a safe default otherwise
-        plural = "nplurals=2; plural=(n != 1);"
+    plural = plural_forms_for(code)
+    if plural is None:
+        try:
+            plural = get_plural(base).plural_forms
+        except Exception:  # babel knows every CLDR language; keep a safe default otherwise
+            plural = "nplurals=2; plural=(n != 1);"
     native = _NATIVE_NAMES.get(code) or loc.get_display_name(loc) or code
     english = _ENGLISH_NAMES.get(code) or loc.get_display_name("en") or code
     return LocaleInfo(

@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass
 from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.checks import Checker, load_glossary
 from pipeline.commands import read_sources
-from pipeline.config import Config
+from pipeline.config import Config, chosen_locales
 from pipeline.inline import word_count
-from pipeline.model import Article, Location, Severity
+from pipeline.model import Article, Issue, Location, Severity
+from pipeline.plurals import plural_forms_differ
 from pipeline.report import ContentError, Reporter
 from pipeline.stages.update import po_path_for
 from pipeline.ui import UI_DOMAIN, ui_po_path
@@ -21,14 +22,6 @@ from pipeline.ui import UI_DOMAIN, ui_po_path
 def checker_for(config: Config, locale: str) -> Checker:
     path = config.locales_dir / locale / "glossary.po"
     return Checker(config.check_severities, load_glossary(path), config.rel(path))
-
-
-def _locales(config: Config, chosen: list[str] | None, reporter: Reporter) -> list[str]:
-    for code in chosen or ():
-        if code not in config.locales:
-            reporter.error(Location("pipeline.toml"), f"locale '{code}' is not in "
-                           "project.locales", "unknown-locale")
-    return [c for c in config.locales if not chosen or c in chosen]
 
 
 def _catalogs(config: Config, locale: str, articles: list[Article], reporter: Reporter
@@ -51,10 +44,14 @@ def _catalogs(config: Config, locale: str, articles: list[Article], reporter: Re
 def check(config: Config, reporter: Reporter, locales: list[str] | None) -> str:
     articles = read_sources(config, reporter)
     totals = []
-    for locale in _locales(config, locales, reporter):
+    for locale in chosen_locales(config, locales, reporter):
         checker = checker_for(config, locale)
         errors = warnings = 0
         for _slug, catalog in _catalogs(config, locale, articles, reporter):
+            if (issue := plural_forms_issue(locale, catalog, checker)) is not None:
+                reporter.add(issue)
+                errors += issue.severity is Severity.ERROR
+                warnings += issue.severity is Severity.WARNING
             for msgid, entry in sorted(catalog.entries.items(), key=lambda kv: kv[1].line):
                 if not entry.msgstr or entry.fuzzy:
                     continue
@@ -67,6 +64,19 @@ def check(config: Config, reporter: Reporter, locales: list[str] | None) -> str:
         reporter.progress(line)
         totals.append(line)
     return f"check: {len(totals)} locale(s); {reporter.tally()}"
+
+
+def plural_forms_issue(locale: str, catalog: Catalog, checker: Checker) -> Issue | None:
+    """A warning at the header line when a catalog's Plural-Forms is not the project's.
+    Never fixed by ``update``: the translator's plural entries are numbered by it."""
+    expected = plural_forms_differ(locale, catalog.plural_forms)
+    severity = checker.severity["plural-forms"]
+    if expected is None or not catalog.plural_forms or severity == "off":
+        return None
+    return Issue(Location(catalog.rel, catalog.plural_forms_line), Severity(severity),
+                 f"Plural-Forms '{catalog.plural_forms}' is not the project's rule for "
+                 f"'{locale}'; expected '{expected}' (check the plural entries before "
+                 "changing it)", "plural-forms")
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,7 @@ def stats_rows(config: Config, reporter: Reporter, locales: list[str] | None
                ) -> list[StatsRow]:
     articles = read_sources(config, reporter)
     rows = []
-    for locale in _locales(config, locales, reporter):
+    for locale in chosen_locales(config, locales, reporter):
         checker = checker_for(config, locale)
         catalogs = dict(_catalogs(config, locale, articles, reporter))
         for article in articles:

@@ -92,7 +92,8 @@ def test_new_catalog_is_what_msgmerge_makes_of_the_template(locale, tmp_path):
                                for i, text in enumerate(CASES)], "Health \"Library\" ÉÀ",
                               "2026-01-01 00:00+0000"), encoding="utf-8")
     info = locale_info(locale)
-    expected = msgmerge(new_po_header(locale, info.plural_forms, "Health \"Library\" ÉÀ"), pot,
+    expected = msgmerge(new_po_header(locale, info.plural_forms, "Health \"Library\" ÉÀ",
+                                      "2026-01-01 00:00+0000"), pot,
                         "t.po", locale)
     assert new_catalog(pot, "t.po", locale, "Health \"Library\" ÉÀ") == expected
 
@@ -124,5 +125,6 @@ def test_without_libunistring_new_catalogs_come_from_msgmerge(tmp_path, monkeypa
     pot = tmp_path / "t.pot"
     pot.write_text(text, encoding="utf-8")
     info = locale_info("es")
-    expected = msgmerge(new_po_header("es", info.plural_forms, "Health"), pot, "t.po", "es")
+    expected = msgmerge(new_po_header("es", info.plural_forms, "Health", "2026-01-01 00:00+0000"),
+                        pot, "t.po", "es")
     assert new_catalog(pot, "t.po", "es", "Health") == expected

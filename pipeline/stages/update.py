@@ -9,9 +9,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import polib
+
 from pipeline import po_writer
 from pipeline.catalogs import (NEW_PO_COMMENTS, ensure_header, has_header, msgmerge,
-                               new_po_fields, new_po_header, to_utf8)
+                               new_po_fields, new_po_header, revision_date, to_utf8)
 from pipeline.fsutil import write_bytes_atomic
 from pipeline.locales import locale_info
 from pipeline.model import Location, UpdateResult
@@ -39,7 +41,8 @@ def merged_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str, proj
     if not has_header(old):
         # Without a header msgfmt rejects the file. Appended, not prepended, so that
         # msgmerge's error lines still match the translator's file.
-        old = old + b"\n" + new_po_header(locale, info.plural_forms, project)
+        old = old + b"\n" + new_po_header(locale, info.plural_forms, project,
+                                          revision_date(pot_path.read_bytes()))
     old = ensure_header(old, locale, info.plural_forms)
     return msgmerge(old, pot_path, po_rel, locale), False
 
@@ -53,8 +56,8 @@ def new_catalog(pot_path: Path, po_rel: str, locale: str, project: str,
     copied = _template_fields(pot) if po_writer.EXACT else None
     if copied is None:  # not a template we wrote (or no libunistring): let msgmerge do it
         info = locale_info(locale)
-        header = ensure_header(new_po_header(locale, info.plural_forms, project), locale,
-                               info.plural_forms)
+        header = ensure_header(new_po_header(locale, info.plural_forms, project,
+                                             revision_date(pot)), locale, info.plural_forms)
         return msgmerge(header, pot_path, po_rel, locale)
     return _new_header(locale, project, copied) + pot[pot.index(b"\n\n") + 2:]
 
@@ -62,7 +65,8 @@ def new_catalog(pot_path: Path, po_rel: str, locale: str, project: str,
 @lru_cache(maxsize=256)
 def _new_header(locale: str, project: str, copied: tuple[tuple[str, str], ...]) -> bytes:
     info = locale_info(locale)
-    fields = new_po_fields(locale, info.plural_forms, project, copied)
+    revised = dict(copied)["POT-Creation-Date"]
+    fields = new_po_fields(locale, info.plural_forms, project, revised, copied)
     header = po_writer.header_lines(fields, comments=NEW_PO_COMMENTS)
     return ("\n".join(header) + "\n\n").encode("utf-8")
 
@@ -95,6 +99,51 @@ def update_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str, slug
         except OSError as exc:
             raise ContentError(Location(po_rel), f"cannot write: {exc.strerror}",
                                "unwritable") from exc
-    else:
-        written = created or po_path.read_bytes() != merged
-    return UpdateResult(slug, locale, po_path, created, written, bytes_fingerprint(merged))
+        return UpdateResult(slug, locale, po_path, created, written, bytes_fingerprint(merged))
+    if created:
+        return UpdateResult(slug, locale, po_path, True, True, differences=("no catalog yet",))
+    old = po_path.read_bytes()
+    if old == merged:
+        return UpdateResult(slug, locale, po_path, False, False)
+    return UpdateResult(slug, locale, po_path, False, True,
+                        differences=content_differences(to_utf8(old, po_rel), merged))
+
+
+def _entry_content(entry: polib.POEntry) -> tuple:
+    return (entry.msgid_plural, entry.msgstr, tuple(sorted(entry.msgstr_plural.items())),
+            tuple(sorted(entry.flags)), entry.previous_msgctxt, entry.previous_msgid,
+            entry.previous_msgid_plural, tuple(entry.occurrences), entry.comment,
+            entry.tcomment)
+
+
+def _entries(po: bytes) -> tuple[dict, dict]:
+    parsed = polib.pofile(po.decode("utf-8").lstrip("\ufeff"))
+    entries = {(e.msgctxt, e.msgid, e.obsolete): _entry_content(e) for e in parsed}
+    return parsed.metadata, entries
+
+
+def content_differences(old: bytes, merged: bytes) -> tuple[str, ...]:
+    """What a merge changes in a catalog's content: header fields, entries added, made
+    obsolete or changed (translations, flags, previous msgids, comments, references). Empty
+    when only the form differs: polib's or Weblate's wrapping, CRLF line ends, field order."""
+    old_meta, old_entries = _entries(old)
+    new_meta, new_entries = _entries(merged)
+    found = []
+    fields = sorted(k for k in old_meta.keys() | new_meta.keys()
+                    if old_meta.get(k) != new_meta.get(k))
+    if fields:
+        found.append("header " + ", ".join(fields))
+    for label, keys in (
+            ("new", [k for k in new_entries if not k[2] and (k[0], k[1], False) not in old_entries]),
+            ("no longer in the template", [k for k in old_entries if not k[2]
+                                           and (k[0], k[1], False) not in new_entries]),
+            ("changed", [k for k in new_entries if k in old_entries
+                         and new_entries[k] != old_entries[k]])):
+        if keys:
+            found.append(f"{len(keys)} {label} ({_quote(keys[0][1])}"
+                         f"{', ...' if len(keys) > 1 else ''})")
+    return tuple(found)
+
+
+def _quote(msgid: str) -> str:
+    return "'" + (msgid if len(msgid) <= 40 else msgid[:39] + "…") + "'"
