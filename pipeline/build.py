@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.commands import read_sources
-from pipeline.config import Config
+from pipeline.config import Config, chosen_locales
 from pipeline.fsutil import remove_stale_temp_files
 from pipeline.locales import locale_info
 from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity
@@ -72,13 +72,8 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
 
 def _chosen_locales(config: Config, options: BuildOptions, reporter: Reporter) -> list[str]:
     locales = [config.source_language, *config.locales]
-    if not options.locales:
-        return locales
-    for code in options.locales:
-        if code not in locales:
-            reporter.error(Location("pipeline.toml"), f"locale '{code}' is not in "
-                           "project.locales", "unknown-locale")
-    return [c for c in locales if c in options.locales or c == config.source_language]
+    chosen = chosen_locales(config, options.locales, reporter, allowed=locales)
+    return [config.source_language, *(c for c in chosen if c != config.source_language)]
 
 
 def localize_all(config: Config, articles: list[Article], locales: list[str],

@@ -14,13 +14,19 @@ from pipeline.report import ContentError, Reporter
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipeline", description="Publish patient health "
                                      "articles as accessible, translated pages with audio.")
-    parser.add_argument("-C", dest="root", type=Path, default=Path("."), metavar="DIR",
-                        help="content project folder (default: the current folder)")
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems and "
-                        "the summary")
+    _global_options(parser, defaults=True)
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
+    # The global switches are accepted after the command too (`pipeline check --strict -l es`,
+    # `pipeline build -q`), as users write them; there they only override when given.
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, defaults=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add = sub.add_parser
+
+    def sub_add_parser(name: str, **kwargs) -> argparse.ArgumentParser:
+        return add(name, parents=[common], **kwargs)
+
+    sub.add_parser = sub_add_parser  # type: ignore[method-assign]
 
     imp = sub.add_parser("import", help="turn health-library text exports into source/*.md")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE.txt")
@@ -51,6 +57,19 @@ def _parser() -> argparse.ArgumentParser:
                      "all audio")
     bld.add_argument("--explain", action="store_true", help="say why each job ran")
     return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    def default(value):
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("-C", dest="root", type=Path, default=default(Path(".")),
+                        metavar="DIR", help="content project folder (default: the current "
+                        "folder)")
+    parser.add_argument("--strict", action="store_true", default=default(False),
+                        help="treat warnings as errors")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="print only problems and the summary")
 
 
 def main(argv: list[str] | None = None) -> int:

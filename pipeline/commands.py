@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline import __version__
-from pipeline.config import Config
+from pipeline.config import Config, chosen_locales
 from pipeline.fsutil import write_text_atomic
-from pipeline.model import Article, Issue, Location, UpdateResult
+from pipeline.model import Article, Issue, Location, Severity, UpdateResult
 from pipeline.progress import progress_bar
 from pipeline.report import ContentError, Reporter
 from pipeline.state import BuildState, bytes_fingerprint, file_fingerprint, fingerprint
@@ -132,12 +132,7 @@ def _extract_one(settings: tuple[str, Path, str], path: Path, rel: str) -> _Extr
 def update(config: Config, reporter: Reporter, locales: list[str] | None = None,
            check_only: bool = False) -> str:
     """Merge every POT into every configured locale's PO (GNU msgmerge, in parallel)."""
-    chosen = locales or list(config.locales)
-    for code in chosen:
-        if code not in config.locales:
-            reporter.error(Location("pipeline.toml"), f"locale '{code}' is not in "
-                           "project.locales", "unknown-locale")
-    chosen = [c for c in chosen if c in config.locales]
+    chosen = chosen_locales(config, locales, reporter)
     pots = sorted(config.locales_dir.glob("*.pot")) if config.locales_dir.is_dir() else []
     if not pots:
         reporter.error(Location(config.rel(config.locales_dir)), "no templates; run "
@@ -187,15 +182,29 @@ def update(config: Config, reporter: Reporter, locales: list[str] | None = None,
     if not check_only:
         state.save()
     if check_only:
-        for r in changed:
-            reporter.error(Location(config.rel(r.po_path)), "catalog is out of date with its "
-                           "template; run 'pipeline update'", "stale-catalog")
-        return (f"update --check: {len(results)} catalog(s) checked, {len(changed)} out of "
-                f"date; {reporter.tally()}")
+        return _report_stale(config, reporter, results, changed)
     created = sum(r.created for r in results)
     return (f"update: {len(chosen)} locale(s), {len(results)} catalog(s): {created} created, "
             f"{len(changed) - created} updated, {len(results) - len(changed)} unchanged; "
             f"{reporter.tally()}")
+
+
+def _report_stale(config: Config, reporter: Reporter, results: list[UpdateResult],
+                  changed: list[UpdateResult]) -> str:
+    """``update --check``: an error for each catalog whose content is out of date, saying what
+    changed; a note for one that differs only in form (wrapping, CRLF), which is not stale."""
+    stale = [r for r in changed if r.differences]
+    for r in changed:
+        where = Location(config.rel(r.po_path))
+        if r.differences:
+            reporter.error(where, "catalog is out of date with its template: "
+                           f"{'; '.join(r.differences)}; run 'pipeline update'", "stale-catalog")
+        else:
+            reporter.add(Issue(where, Severity.NOTE, "only the formatting differs from what "
+                               "'pipeline update' writes (line wrapping, line ends or field "
+                               "order); the content is up to date", "catalog-format"))
+    return (f"update --check: {len(results)} catalog(s) checked, {len(stale)} out of date, "
+            f"{len(changed) - len(stale)} differing only in format; {reporter.tally()}")
 
 
 def import_text(config: Config, reporter: Reporter, files: list[Path], force: bool) -> str:

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from pipeline.locales import is_valid
 from pipeline.model import Location
@@ -54,6 +54,34 @@ class Config:
             return str(Path(path).resolve().relative_to(self.root.resolve()))
         except ValueError:
             return str(path)
+
+
+def chosen_locales(config: Config, chosen: Sequence[str] | None, reporter,
+                   allowed: Sequence[str] | None = None) -> list[str]:
+    """The configured locales (or ``allowed``) named by ``-l`` (all when none is named). A
+    locale that is not configured is an error at the ``locales`` line that says the exact line
+    to write there (sphinx-intl users expect ``-l`` to start a language)."""
+    allowed = list(config.locales if allowed is None else allowed)
+    for code in chosen or ():
+        if code in allowed:
+            continue
+        text = _config_text(config.root)
+        if is_valid(code):
+            wanted = ", ".join(f'"{c}"' for c in (*config.locales, code))
+            advice = f"to add it, write in [project]: locales = [{wanted}]"
+        else:
+            advice = "it is not a known gettext locale code (e.g. es, zh_Hans, pt_BR)"
+        reporter.error(Location(CONFIG_NAME, _line_of(text, "project.locales") if text else 0),
+                       f"locale '{code}' is not in project.locales; {advice}",
+                       "unknown-locale")
+    return [c for c in allowed if not chosen or c in chosen]
+
+
+def _config_text(root: Path) -> str:
+    try:
+        return (root / CONFIG_NAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _key_parts(dotted: str) -> list[str]:

@@ -24,6 +24,7 @@ class Location:
 
 
 class Severity(str, Enum):
+    NOTE = "note"  # for information: never fails a command, not even with --strict
     WARNING = "warning"
     ERROR = "error"
 
@@ -168,6 +169,9 @@ class UpdateResult:
     created: bool
     written: bool
     fingerprint: str = ""  # of the catalog's bytes after the update (state.bytes_fingerprint)
+    # With ``update --check``: what an update would change in the catalog's content (empty
+    # when only its formatting, wrapping or line ends would change).
+    differences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from catalog_helpers import (age, issues, msgids, one_issue, po_path, pot_path, read_po,
+                             replace_in,
                              replace_in, translate)
 
 WATER_INTRO = "Water keeps your body working. Drink when you are thirsty."
@@ -258,9 +259,19 @@ def test_update_for_a_locale_not_in_the_config(project, run_cli):
     assert code == 0, err
     code, _, err = run_cli(project, "update", "-l", "fr")
     assert code == 1
-    assert "pipeline.toml: error: locale 'fr' is not in project.locales [unknown-locale]" in \
-        err.splitlines()
+    issue = one_issue(err, "unknown-locale")
+    config = (project / "pipeline.toml").read_text(encoding="utf-8").splitlines()
+    assert issue["path"] == "pipeline.toml"
+    assert config[int(issue["line"]) - 1].startswith("locales = [")
+    # The exact line to write, as sphinx-intl users expect `-l` to start a language.
+    assert issue["message"] == ("locale 'fr' is not in project.locales; to add it, write in "
+                                '[project]: locales = ["es", "ar", "fr"]'), err
     assert not (project / "locales" / "fr").exists()
+    replace_in(project / "pipeline.toml", config[int(issue["line"]) - 1],
+               issue["message"].split("[project]: ")[1])
+    code, _, err = run_cli(project, "update", "-l", "fr")
+    assert code == 0, err
+    assert (project / "locales" / "fr" / "LC_MESSAGES" / "sleep.po").exists()
 
 
 # -- usage errors ------------------------------------------------------------------------------

@@ -334,3 +334,73 @@ def test_installed_versions_come_from_dist_info_names_as_from_the_metadata(name)
 
     assert _installed_version(name) == version(name)
     assert _installed_version("no-such-distribution-here") is None
+
+
+# -- same input, same audio bytes ------------------------------------------------------------
+
+_SPEAK_IN_ORDER = """
+import hashlib, json, sys
+from pipeline.tts.engine import EspeakEngine
+engine = EspeakEngine()
+out = []
+for text, voice, rate in json.loads(sys.argv[1]):
+    samples, _ = engine.synthesize(text, voice, rate)
+    out.append(hashlib.sha256(samples.tobytes()).hexdigest())
+print(json.dumps(out))
+"""
+
+
+def _speak_in_one_process(items):
+    done = subprocess.run([sys.executable, "-c", _SPEAK_IN_ORDER, json.dumps(items)],
+                          capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.speech
+def test_the_same_text_gives_the_same_samples_whatever_was_spoken_before():
+    """libespeak-ng carries pitch-flutter and glottal-cycle counters from one utterance to the
+    next (pipeline/tts/espeak_state.py); without the reset 9 of these 10 differ."""
+    dose = ["Take 12 mg of prednisone every morning.", "gmw/en-us", 150]
+    others = [["Rest when you feel tired.", "gmw/en-us", 150],
+              ["Tome 12 mg de prednisona cada mañana.", "roa/es", 140],
+              ["Gọi bác sĩ nếu bạn bị sốt.", "aav/vi", 150],
+              ["Drink plenty of water.", "gmw/en-us", 175]]
+    sequence = [dose]
+    for other in others * 2 + others[:1]:
+        sequence += [other, dose]
+    hashes = _speak_in_one_process(sequence)
+    first_alone = _speak_in_one_process([dose])[0]
+    assert {hashes[i] for i in range(0, len(sequence), 2)} == {first_alone}
+    # and the others, spoken alone in fresh processes, match their runs in the sequence
+    assert _speak_in_one_process([others[2]])[0] == hashes[5]
+
+
+@pytest.mark.speech
+def test_two_clean_real_builds_in_different_orders_give_identical_output(tmp_path):
+    """Sections spread over one worker, then over two after another locale was built first:
+    every MP3 and the manifest are byte-identical."""
+    import shutil
+
+    from sitekit import REPO, build_site
+
+    def fresh(name):
+        root = tmp_path / name
+        shutil.copytree(REPO / "tests" / "projects" / "site", root)
+        return root
+
+    one = fresh("one")
+    build_site(one, "-j", "1")
+    two = fresh("two")
+    build_site(two, "-l", "ar", "-j", "2")
+    build_site(two, "-j", "2")
+    files_one = sorted(p.relative_to(one / "output") for p in (one / "output").rglob("*")
+                       if p.is_file())
+    files_two = sorted(p.relative_to(two / "output") for p in (two / "output").rglob("*")
+                       if p.is_file())
+    assert files_one == files_two
+    mp3s = [p for p in files_one if p.suffix == ".mp3"]
+    assert len(mp3s) >= 6
+    differing = [str(p) for p in files_one
+                 if (one / "output" / p).read_bytes() != (two / "output" / p).read_bytes()]
+    assert differing == []

@@ -312,6 +312,9 @@ def _engine_identity(factory: EngineFactory) -> str:
     """Names the engine and versions in cache keys, so an upgrade re-synthesizes."""
     versions = [_installed_version(name) for name in ("espeakng-loader", "pyttsx3")]
     engine = "espeakng-loader {} pyttsx3 {}".format(*versions) if all(versions) else "unknown"
+    # Audio cached before each utterance started from a fresh state (tts/espeak_state.py)
+    # depended on what its worker spoke before: "fresh-state" keeps it out of new builds.
+    engine += " fresh-state"
     # From the metadata: importing soundfile (and numpy) would slow every rebuild.
     encoder = _installed_version("soundfile")
     if encoder is None:

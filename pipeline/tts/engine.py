@@ -20,6 +20,7 @@ import io
 import multiprocessing.util
 import os
 import shutil
+import struct
 import tempfile
 import time
 import wave
@@ -74,6 +75,13 @@ class EspeakEngine:
             self._engine.runAndWait()
             self._wait()
         self.version = self._library_version()
+        self._fresh_state = self._state_reset()
+        # pyttsx3 2.99 declares espeak_GetParameter(parameter) without its `current` argument,
+        # so the library reads a leftover register and may answer the default rate (175)
+        # instead of the current one; _set_rate then skipped a change. Ask it properly.
+        get = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_int)(
+            ("espeak_GetParameter", self._espeak.dll))
+        self._current_rate = lambda: get(self._espeak.RATE, 1)
 
     def voice_ids(self) -> frozenset[str]:
         """Every espeak voice identifier this engine accepts (``gmw/en-us``, ``sit/cmn``...)."""
@@ -89,6 +97,7 @@ class EspeakEngine:
             raise SpeechEngineError("nothing to say")
         self._set_voice(voice)
         self._set_rate(rate)
+        self._fresh_state()  # the same text, voice and rate give the same samples, always
         self._count += 1
         path = self._tmp / f"{self._count}.wav"
         try:
@@ -126,11 +135,11 @@ class EspeakEngine:
                                     f"(still '{current}')")
 
     def _set_rate(self, rate: int) -> None:
-        if self._engine.getProperty("rate") == int(rate):
+        if self._current_rate() == int(rate):
             return
         self._engine.setProperty("rate", int(rate))
         self._wait()
-        current = self._engine.getProperty("rate")
+        current = self._current_rate()
         if current != int(rate):
             raise SpeechEngineError(f"rate {rate} was not accepted (still {current})")
 
@@ -152,6 +161,17 @@ class EspeakEngine:
         if samples.size == 0:
             raise SpeechEngineError("espeak-ng wrote a WAV without frames")
         return samples
+
+    def _state_reset(self):
+        import espeakng_loader
+
+        from pipeline.tts.espeak_state import EspeakStateReset
+
+        try:
+            return EspeakStateReset(self._espeak.dll, espeakng_loader.get_library_path()).reset
+        except (OSError, RuntimeError, ValueError, struct.error) as exc:
+            raise SpeechEngineError(f"cannot make espeak-ng's output reproducible: {exc}") \
+                from exc
 
     def _library_version(self) -> str:
         try:
