@@ -45,3 +45,21 @@ def test_extract_and_update_hold_every_seed_sentence(tmp_path: Path):
         check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)],
                                capture_output=True, text=True)
         assert check.returncode == 0, (po, check.stderr)
+
+
+def test_committed_catalogs_follow_the_plural_table_and_have_clean_headers():
+    """Every committed catalog (sample and test projects): the project's Plural-Forms, and
+    msgfmt --check -v says nothing but its counts (no placeholder left in a header)."""
+    from pipeline.plurals import plural_forms_differ
+
+    repo = Path(__file__).resolve().parents[1]
+    catalogs = sorted(repo.glob("locales/*/LC_MESSAGES/*.po")) + \
+        sorted(repo.glob("tests/projects/*/locales/*/LC_MESSAGES/*.po"))
+    assert len(catalogs) >= 14
+    for po in catalogs:
+        locale = po.parent.parent.name
+        rule = polib.pofile(str(po)).metadata.get("Plural-Forms", "")
+        assert plural_forms_differ(locale, rule) is None, (po, rule)
+        done = subprocess.run(["msgfmt", "--check", "-v", "-o", "/dev/null", str(po)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0 and "warning" not in done.stderr, (po, done.stderr)
