@@ -43,7 +43,7 @@ def plan(project: Path) -> list[tuple[str, list[tuple[str, str, int]]]]:
     from pipeline.build import choose_published
     from pipeline.commands import read_sources
     from pipeline.config import load_config
-    from pipeline.quality import checker_for
+    from pipeline.checks import checker_for
     from pipeline.report import Reporter
     from pipeline.catalogs import read_checked_catalog
     from pipeline.stages.localize import localize

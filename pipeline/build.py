@@ -110,7 +110,7 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
         if catalog is None and locale != config.source_language:
             continue  # reported by load_catalogs
         if locale not in checkers:
-            from pipeline.quality import checker_for  # only when something is localized
+            from pipeline.checks import checker_for  # only when something is localized
 
             checkers[locale] = checker_for(config, locale)
         issues: list[Issue] = []

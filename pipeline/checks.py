@@ -16,6 +16,7 @@ from typing import Mapping
 import polib
 
 from pipeline.catalogs import decode_po
+from pipeline.config import Config
 from pipeline.inline import markup_problems, to_plain
 from pipeline.model import Issue, Location, Segment, Severity
 
@@ -78,6 +79,12 @@ def _numbers(text: str) -> Counter:
 def _width(text: str) -> float:
     """Rough visual length: CJK characters carry about two Latin letters of meaning."""
     return len(text) + (0 if text.isascii() else len(_WIDE.findall(text)))
+
+
+def checker_for(config: Config, locale: str) -> Checker:
+    """A locale's checker: the project's severities and the locale's glossary, if any."""
+    path = config.locales_dir / locale / "glossary.po"
+    return Checker(config.check_severities, load_glossary(path), config.rel(path))
 
 
 class Checker:

@@ -8,20 +8,16 @@ import sys
 from dataclasses import asdict, dataclass
 
 from pipeline.catalogs import Catalog, read_checked_catalog
-from pipeline.checks import Checker, load_glossary
+from pipeline.checks import Checker, checker_for
 from pipeline.commands import read_sources
 from pipeline.config import Config, chosen_locales
 from pipeline.inline import word_count
-from pipeline.model import Article, Issue, Location, Severity
+from pipeline.model import Article, Issue, Location, Severity, Status
 from pipeline.plurals import plural_forms_differ
 from pipeline.report import ContentError, Reporter
 from pipeline.stages.update import po_path_for
 from pipeline.ui import UI_DOMAIN, ui_po_path
-
-
-def checker_for(config: Config, locale: str) -> Checker:
-    path = config.locales_dir / locale / "glossary.po"
-    return Checker(config.check_severities, load_glossary(path), config.rel(path))
+from pipeline.verdict import publish_verdict
 
 
 def _catalogs(config: Config, locale: str, articles: list[Article], reporter: Reporter
@@ -99,6 +95,10 @@ class StatsRow:
         return 100.0 * self.translated_words / self.words if self.words else 100.0
 
 
+_STATS_KIND = {Status.TRANSLATED: "translated", Status.FUZZY: "fuzzy",
+               Status.UNTRANSLATED: "untranslated", Status.INVALID: "failing"}
+
+
 def stats_rows(config: Config, reporter: Reporter, locales: list[str] | None
                ) -> list[StatsRow]:
     articles = read_sources(config, reporter)
@@ -113,15 +113,8 @@ def stats_rows(config: Config, reporter: Reporter, locales: list[str] | None
             counts = {k: [0, 0] for k in ("translated", "fuzzy", "untranslated", "failing")}
             for msgid in dict.fromkeys(s.text for s in article.translatable_segments):
                 entry = catalog.entries.get(msgid)
-                if entry is None or not entry.msgstr.strip():
-                    kind = "untranslated"
-                elif entry.fuzzy:
-                    kind = "fuzzy"
-                elif any(i.severity is Severity.ERROR for i in checker.check(
-                        msgid, entry.msgstr, Location(catalog.rel, entry.line))):
-                    kind = "failing"
-                else:
-                    kind = "translated"
+                where = Location(catalog.rel, entry.line if entry else 0)
+                kind = _STATS_KIND[publish_verdict(msgid, entry, where, checker).status]
                 counts[kind][0] += 1
                 counts[kind][1] += word_count(msgid)
             rows.append(StatsRow(

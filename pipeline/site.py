@@ -20,14 +20,13 @@ from pipeline.fsutil import write_bytes_atomic, write_text_atomic
 from pipeline.incremental import Incremental
 from pipeline.progress import progress_bar
 from pipeline.state import fingerprint
-from pipeline.inline import markup_problems
 from pipeline.locales import locale_info
 from pipeline.manifest import draft_manifest
-from pipeline.model import AudioTrack, LocalizedArticle, Location
+from pipeline.model import AudioTrack, LocalizedArticle, Location, Status
 from pipeline.report import ContentError, Reporter
 from pipeline.stages.render import ASSETS, PageLink, Renderer, UIText
-from pipeline.stages.render import _PLACEHOLDER as PLACEHOLDER
-from pipeline.ui import CatalogTranslations, ui_po_path
+from pipeline.ui import CatalogTranslations, ui_po_path, ui_verdict
+from pipeline.checks import Checker, checker_for
 
 
 @dataclass(frozen=True)
@@ -239,7 +238,8 @@ def _ui_text(config: Config, locale: str, reporter: Reporter,
         else:
             reporter.warn(Location(config.rel(path)), "no interface catalog; page chrome is "
                           "shown in the source language", "no-catalog")
-    return UIText(CatalogTranslations(catalog), locale_info(locale).tag,
+    checker = checker_for(config, locale) if catalog is not None else None
+    return UIText(CatalogTranslations(catalog, checker), locale_info(locale).tag,
                   config.source_language)
 
 
@@ -248,7 +248,10 @@ def _ui_catalog(config: Config, path: Path, reporter: Reporter,
     """An interface catalog, checked (msgfmt) and read; kept in the build state by content,
     with its warnings, since checking every locale's took a tenth of a no-op rebuild."""
     rel = config.rel(path)
-    key, parts = f"ui:{rel}", {"catalog": done.file(path)} if done else {}
+    glossary = path.parent.parent / "glossary.po"
+    # The settings (check severities) and glossary decide which entries are published.
+    key, parts = f"ui:{rel}", ({"catalog": done.file(path), "settings": done.settings,
+                                "glossary": done.file(glossary)} if done else {})
     kept = done.reuse(key, parts, explain=False) if done else None
     if kept is None:
         collect = Reporter(io.StringIO(), quiet=True)
@@ -258,7 +261,7 @@ def _ui_catalog(config: Config, path: Path, reporter: Reporter,
             collect.add(exc.issue)
             catalog = None
         else:
-            _warn_rejected_ui(catalog, collect)
+            _warn_rejected_ui(catalog, checker_for(config, path.parent.parent.name), collect)
         kept = (catalog and (catalog.language, dict(catalog.entries)), tuple(collect.issues))
         if done:
             done.record(key, parts, kept)
@@ -269,21 +272,15 @@ def _ui_catalog(config: Config, path: Path, reporter: Reporter,
     return Catalog(path, rel, kept[0][0], MappingProxyType(kept[0][1]))
 
 
-def _warn_rejected_ui(catalog: Catalog, reporter: Reporter) -> None:
-    """Interface translations that are not used (markup or placeholders differ from the
-    source) are shown in the source language; tell the translator where and why."""
+def _warn_rejected_ui(catalog: Catalog, checker: Checker, reporter: Reporter) -> None:
+    """Interface translations that the publish verdict rejects (markup or placeholders differ,
+    or an error-severity check fails) are shown in the source language; tell the translator
+    where and why."""
     for msgid, entry in catalog.entries.items():
-        if not entry.msgstr or entry.fuzzy:
-            continue
-        problems = markup_problems(msgid, entry.msgstr)
-        expected = sorted(PLACEHOLDER.findall(msgid))
-        found = sorted(PLACEHOLDER.findall(entry.msgstr))
-        if found != expected:
-            problems.append(f"placeholders differ from the source (expected "
-                            f"{' '.join(expected) or 'none'}, found {' '.join(found) or 'none'})")
-        if problems:
-            reporter.warn(Location(catalog.rel, entry.line), "; ".join(problems)
-                          + "; the source text is shown instead", "markup")
+        verdict = ui_verdict(catalog, msgid, checker)
+        for code, message in verdict.problems if verdict.status is Status.INVALID else ():
+            reporter.warn(Location(catalog.rel, entry.line),
+                          f"{message}; the source text is shown instead", code)
 
 
 def _copy_media(site: Site, out: Path, produced: set[Path], reporter: Reporter) -> int:

@@ -12,7 +12,9 @@ from pathlib import Path
 import re
 
 from pipeline.catalogs import Catalog, TemplateEntry
-from pipeline.inline import markup_problems
+from pipeline.checks import Checker
+from pipeline.model import Location
+from pipeline.verdict import Verdict, publish_verdict
 from pipeline.stages.render import PACKAGE_TEMPLATES
 
 UI_DOMAIN = "_site"
@@ -46,19 +48,25 @@ def ui_template_entries() -> list[TemplateEntry]:
 
 
 class CatalogTranslations(gettext.NullTranslations):
-    """gettext over a parsed PO: only translated, non-fuzzy, markup-safe entries count."""
+    """gettext over a parsed PO: only entries the publish verdict accepts count."""
 
-    def __init__(self, catalog: Catalog | None):
+    def __init__(self, catalog: Catalog | None, checker: Checker | None = None):
         super().__init__()
         self._messages: dict[str, str] = {}
         if catalog is None:
             return
         for msgid, entry in catalog.entries.items():
-            if entry.msgstr and not entry.fuzzy and not markup_problems(msgid, entry.msgstr):
+            if ui_verdict(catalog, msgid, checker).published:
                 self._messages[msgid] = entry.msgstr
 
     def gettext(self, message: str) -> str:
         return self._messages.get(message, message)
+
+
+def ui_verdict(catalog: Catalog, msgid: str, checker: Checker | None) -> Verdict:
+    entry = catalog.entries.get(msgid)
+    where = Location(catalog.rel, entry.line if entry else 0)
+    return publish_verdict(msgid, entry, where, checker, interface=True)
 
 
 def ui_po_path(locales_dir: Path, locale: str) -> Path:

@@ -1,8 +1,8 @@
 """Localize stage: ``Article`` x catalog -> ``LocalizedArticle``.
 
-A segment shows its msgstr only when it is translated, not fuzzy, and valid; otherwise it falls
-back to the source text and keeps the source language, so the page marks it with ``lang`` and
-``dir`` and screen readers switch voice. Fuzzy text is never published: a fuzzy suggestion can
+A segment shows its msgstr only when the one publish verdict (verdict.py) says so; otherwise
+it falls back to the source text and keeps the source language, so the page marks it with
+``lang`` and ``dir`` and screen readers switch voice. Fuzzy text is never published: a fuzzy suggestion can
 be wrong in meaning.
 """
 from __future__ import annotations
@@ -10,18 +10,17 @@ from __future__ import annotations
 from typing import Callable
 
 from pipeline.catalogs import Catalog
-from pipeline.inline import markup_problems, word_count
+from pipeline.checks import Checker
+from pipeline.inline import word_count
 from pipeline.locales import locale_info
 from pipeline.model import (Article, Block, Issue, LocalizedArticle, LocalizedBlock,
                             LocalizedSection, LocalizedSegment, Location, Segment, Severity,
                             Status)
-
-# Extra checks (see checks.py) return issues for a (segment, msgstr); errors block publishing.
-ExtraCheck = Callable[[Segment, str, Location], list[Issue]]
+from pipeline.verdict import publish_verdict
 
 
 def localize(article: Article, locale: str, catalog: Catalog | None,
-             warn: Callable[[Issue], None], extra_check: ExtraCheck | None = None
+             warn: Callable[[Issue], None], checker: Checker | None = None
              ) -> LocalizedArticle:
     source = locale_info(article.lang)
     target = locale_info(locale)
@@ -39,27 +38,18 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
             return LocalizedSegment(segment, segment.text, target.tag, target.direction,
                                     Status.SOURCE)
         entry = catalog.entries.get(segment.text)
-        if entry is None or not entry.msgstr.strip():
-            return fallback(Status.UNTRANSLATED, line=entry.line if entry else 0)
-        if entry.fuzzy:
-            return fallback(Status.FUZZY, "needs review (fuzzy)", entry.line, entry.msgstr,
+        line = entry.line if entry else 0
+        verdict = publish_verdict(segment.text, entry, Location(catalog.rel, line), checker)
+        if verdict.status is Status.UNTRANSLATED:
+            return fallback(Status.UNTRANSLATED, line=line)
+        if verdict.status is Status.FUZZY:
+            return fallback(Status.FUZZY, verdict.reason, line, entry.msgstr,
                             entry.previous_msgid)
-        where = Location(catalog.rel, entry.line)
-        problems = markup_problems(segment.text, entry.msgstr)
-        if problems:
-            reason = "; ".join(problems)
-            warn(Issue(where, Severity.WARNING, f"{reason}; the source text is shown "
-                       "instead", "markup"))
-            return fallback(Status.INVALID, reason, entry.line, entry.msgstr)
-        if extra_check is not None:
-            errors = [i for i in extra_check(segment, entry.msgstr, where)
-                      if i.severity is Severity.ERROR]
-            for issue in errors:
-                warn(Issue(where, Severity.WARNING, f"{issue.message}; the source text is "
-                           "shown instead", issue.code))
-            if errors:
-                return fallback(Status.INVALID, "; ".join(i.message for i in errors),
-                                entry.line, entry.msgstr)
+        if not verdict.published:
+            for code, message in verdict.problems:
+                warn(Issue(Location(catalog.rel, line), Severity.WARNING,
+                           f"{message}; the source text is shown instead", code))
+            return fallback(Status.INVALID, verdict.reason, line, entry.msgstr)
         return LocalizedSegment(segment, entry.msgstr, target.tag, target.direction,
                                 Status.TRANSLATED, "", entry.line)
 

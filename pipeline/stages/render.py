@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from pipeline.locales import LocaleInfo, locale_info
 from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSegment, Location,
                             Status)
 from pipeline.report import ContentError
+from pipeline.verdict import PLACEHOLDER
 
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -53,7 +52,7 @@ class UIText:
         text = self.translations.gettext(message)
         # A translator's braces must name the same placeholders, or format() could fail or
         # reach into objects; such a msgstr falls back to the source.
-        if sorted(_PLACEHOLDER.findall(text)) != sorted(_PLACEHOLDER.findall(message)):
+        if sorted(PLACEHOLDER.findall(text)) != sorted(PLACEHOLDER.findall(message)):
             return message
         return text
 

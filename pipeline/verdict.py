@@ -1,0 +1,65 @@
+"""The one publish verdict: may a translator's msgstr be shown to readers?
+
+Pages (localize), interface text (ui), ``stats`` and the review pages all ask here, so they
+can never disagree: a string counted as translated is the string the page shows. A msgstr is
+published when it is translated, not fuzzy (a fuzzy suggestion can be wrong in meaning), its
+markup is valid (always: translated text is untrusted, whatever ``[checks] markup`` says),
+interface placeholders match, and no check of error severity fails.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.catalogs import Translation
+from pipeline.checks import Checker
+from pipeline.inline import markup_problems
+from pipeline.model import Location, Severity, Status
+
+# Interface text placeholders ("{size}"), filled in by the build with str.format.
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Status  # TRANSLATED, or why not: UNTRANSLATED, FUZZY, INVALID
+    problems: tuple[tuple[str, str], ...] = ()  # (check code, message) that made it INVALID
+
+    @property
+    def published(self) -> bool:
+        return self.status is Status.TRANSLATED
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(message for _, message in self.problems)
+
+
+_UNTRANSLATED = Verdict(Status.UNTRANSLATED)
+_FUZZY = Verdict(Status.FUZZY, (("fuzzy", "needs review (fuzzy)"),))
+_TRANSLATED = Verdict(Status.TRANSLATED)
+
+
+def publish_verdict(msgid: str, entry: Translation | None, where: Location,
+                    checker: Checker | None, interface: bool = False) -> Verdict:
+    """The verdict on one catalog entry for the source text ``msgid``; ``interface`` adds the
+    placeholder rule of site chrome (a changed ``{name}`` could fail or leak in format())."""
+    if entry is None or not entry.msgstr.strip():
+        return _UNTRANSLATED
+    if entry.fuzzy:
+        return _FUZZY
+    markup = markup_problems(msgid, entry.msgstr)
+    if interface:
+        expected = sorted(PLACEHOLDER.findall(msgid))
+        found = sorted(PLACEHOLDER.findall(entry.msgstr))
+        if found != expected:
+            markup.append(f"placeholders differ from the source (expected "
+                          f"{' '.join(expected) or 'none'}, found {' '.join(found) or 'none'})")
+    if markup:
+        return Verdict(Status.INVALID, (("markup", "; ".join(markup)),))
+    if checker is not None:
+        errors = tuple((issue.code, issue.message) for issue in
+                       checker.check(msgid, entry.msgstr, where, markup=False)
+                       if issue.severity is Severity.ERROR)
+        if errors:
+            return Verdict(Status.INVALID, errors)
+    return _TRANSLATED
