@@ -55,15 +55,17 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
             done = Incremental(config, reporter, options.force, options.explain)
             if unfinished or not done.state.base_id:
                 remove_stale_temp_files(config.output_dir)
-            locales = _chosen_locales(config, options, reporter)
+            locales = [config.source_language, *config.locales]
+            selected = _chosen_locales(config, options, reporter)
             articles = read_sources(config, reporter, read=done.read_article)
-            localized, inputs = localize_all(config, articles, locales, reporter, done)
-            published, withheld = choose_published(localized, config)
+            localized = localize_all(config, articles, locales, reporter, done, selected)
+            published, withheld = choose_published(localized.pages, config)
             # A lone changed section may still be spoken while the other pages render.
-            speech = speak(published, inputs, config, options, reporter, done, speaker)
+            speech = speak(published, localized.inputs, config, options, reporter, done,
+                           speaker)
             site = Site(config, tuple(locales), tuple(published), tuple(withheld), speech,
-                        inputs, done)
-            render_review(site, localized, reporter)
+                        localized.inputs, done, localized.kept)
+            render_review(site, localized.pages, reporter)
             render_site(site, reporter)
         _count_audio(site, done.counters)
         done.finish(started)
@@ -76,22 +78,36 @@ def _chosen_locales(config: Config, options: BuildOptions, reporter: Reporter) -
     return [config.source_language, *(c for c in chosen if c != config.source_language)]
 
 
+@dataclass(frozen=True)
+class Localized:
+    pages: list[LocalizedArticle]
+    inputs: dict[tuple[str, str], str]  # (slug, locale) -> print of what the page was made of
+    # (slug, locale) -> why the last good page was kept instead of a new one (a broken catalog)
+    kept: dict[tuple[str, str], str]
+
+
 def localize_all(config: Config, articles: list[Article], locales: list[str],
-                 reporter: Reporter, done: Incremental
-                 ) -> tuple[list[LocalizedArticle], dict[tuple[str, str], str]]:
+                 reporter: Reporter, done: Incremental, selected: list[str] | None = None
+                 ) -> Localized:
     """Every article in every locale; unchanged (source, catalog, glossary, settings) reuse
-    the last build's result and re-report its warnings. Returns pages and input prints."""
+    the last build's result and re-report its warnings. Locales not ``selected`` (``build -l``)
+    and pages whose catalog is broken keep the last build's page: publishing never goes
+    backwards because of a typo in one file or a partial build."""
     results: dict[tuple[str, str], LocalizedArticle] = {}
     inputs: dict[tuple[str, str], str] = {}
+    kept: dict[tuple[str, str], str] = {}
     todo = []
     for article in articles:
         for locale in locales:
+            key = f"localize:{locale}:{article.slug}"
+            if selected is not None and locale not in selected:
+                _keep_last(done, key, article.slug, locale, results, inputs)
+                continue
             parts = {"source": done.file(article.path), "settings": done.settings}
             if locale != config.source_language:
                 parts["catalog"] = done.file(po_path_for(config.locales_dir, locale,
                                                          article.slug))
                 parts["glossary"] = done.file(config.locales_dir / locale / "glossary.po")
-            key = f"localize:{locale}:{article.slug}"
             inputs[(article.slug, locale)] = fingerprint(parts)
             cached = done.reuse(key, parts)
             if cached is None:
@@ -108,7 +124,11 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
     for article, locale, parts, key in todo:
         catalog = catalogs.get((article.slug, locale))
         if catalog is None and locale != config.source_language:
-            continue  # reported by load_catalogs
+            # Reported by load_catalogs; the page published from the last good catalog stays.
+            if _keep_last(done, key, article.slug, locale, results, inputs):
+                kept[(article.slug, locale)] = "its catalog has an error; the last good " \
+                    "page is kept"
+            continue
         if locale not in checkers:
             from pipeline.checks import checker_for  # only when something is localized
 
@@ -122,7 +142,18 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
         done.counters.articles_localized += 1
     ordered = [results[(a.slug, loc)] for a in articles for loc in locales
                if (a.slug, loc) in results]
-    return ordered, inputs
+    return Localized(ordered, inputs, kept)
+
+
+def _keep_last(done: Incremental, key: str, slug: str, locale: str,
+               results: dict, inputs: dict) -> bool:
+    """The last build's page for ``key`` as it was, if there is one (its inputs unchecked)."""
+    last, value = done.state.outputs.get(key), done.state.values.get(key)
+    if last is None or value is None:
+        return False
+    results[(slug, locale)] = value[0]
+    inputs[(slug, locale)] = fingerprint(last)
+    return True
 
 
 def load_catalogs(config: Config, pairs: list[tuple[str, str]], reporter: Reporter
@@ -195,6 +226,8 @@ def _count_audio(site: Site, counters: Counters) -> None:
 def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter) -> str:
     for item in site.withheld:
         reporter.progress(f"not published: {item.slug} [{item.locale}]: {item.reason}")
+    for (slug, locale), reason in site.kept.items():
+        reporter.progress(f"stale: {slug} [{locale}]: {reason}")
     failing = sum(p.failing_segments for p in site.pages)
     parts = []
     for locale in site.locales:
@@ -206,6 +239,9 @@ def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter)
             f"{locale_info(locale).tag} withheld"
         if site.audio is not None and voice_for(locale, site.config) is None:
             entry += " (no audio: no voice for this language)"
+        stale = sum(1 for _, c in site.kept if c == locale)
+        if stale:
+            entry += f" ({stale} stale: catalog error, last good page kept)"
         parts.append(entry)
     audio = ""
     if site.audio is not None:

@@ -53,6 +53,9 @@ def draft_manifest(site: Site, audio: SpeakResult | None) -> ManifestDraft:
             for p in site.pages],
         "withheld": [{"slug": w.slug, "locale": w.locale, "reason": w.reason}
                      for w in site.withheld],
+        # Pages kept from the last good build because their catalog now has an error.
+        "stale": [{"slug": slug, "locale": locale, "reason": reason}
+                  for (slug, locale), reason in sorted(site.kept.items())],
     }
     return ManifestDraft("{\n" + "".join(_field(key, value) + ",\n"
                                           for key, value in data.items()))

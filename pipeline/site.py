@@ -38,6 +38,8 @@ class Site:
     audio: Any  # SpeakResult or None when audio is off
     inputs: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (slug, locale) ->
     done: Any = None  # Incremental: skips pages whose inputs did not change
+    # (slug, locale) -> why the last good page was kept (a broken catalog): shown as stale
+    kept: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 def render_site(site: Site, reporter: Reporter) -> int:
