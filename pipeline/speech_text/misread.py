@@ -1,0 +1,62 @@
+"""Warnings for places espeak-ng will probably misread and no rule or lexicon entry covers.
+
+Each is a hint for the translator who owns the lexicon: add the acronym, unit or term to
+``locales/<ll>/speech.po``, or reword. The caller turns them into ``[speech]`` Issues at the
+catalog line of the string. Only what normalize() leaves as written is checked.
+"""
+from __future__ import annotations
+
+import re
+
+from pipeline.speech_text.engine import normalize
+from pipeline.speech_text.lexicon import Lexicon
+from pipeline.speech_text.model import Misreading
+from pipeline.speech_text.rules import _ROMAN
+
+CODE = "speech"
+# Two or more capitals (Latin, Greek, Cyrillic), maybe with digits ("COVID19"), a whole word.
+_CAPS = re.compile(r"(?<![\w])(?=\w*[A-ZÀ-ÞΑ-ΩА-ЯЁ]{2})[A-ZÀ-ÞΑ-ΩА-ЯЁ0-9]{2,}(?![\w])")
+# A number then a short token that looks like a unit: no vowel ("mg", "wks"), a capital
+# after the first letter ("mEq", "dL") or a micro sign ("µg").
+_NUMBER_UNIT = re.compile(r"\d[\u00a0\u202f ]?(?P<u>[^\W\d_]{1,5})(?![\w])")
+_VOWELS = set("aeiouyAEIOUYаеёиоуыэюяАЕЁИОУЫЭЮЯ")
+_SLASH = re.compile(r"[^\W\d_]+/[^\W\d_]+")
+# Only I, V and X: "MC", "CD" or "DC" are far more often initials or acronyms.
+_ROMAN_WORD = re.compile(r"(?<![\w])[IVX]{2,}(?![\w])")
+
+
+def misreadings(text: str, lang: str, lexicon: Lexicon) -> list[Misreading]:
+    """``[(span, message)]`` for ``text`` (a sentence or a whole string) in ``lang``."""
+    try:
+        covered = [c.display for c in normalize(text, lang, lexicon).changes]
+    except Exception:  # normalize never raises; this is for belts and braces
+        return []
+    found: dict[tuple[int, int], str] = {}
+
+    def note(span: tuple[int, int], message: str) -> None:
+        if not any(s < span[1] and span[0] < e for s, e in covered) and span not in found:
+            found[span] = message
+
+    for match in _ROMAN_WORD.finditer(text):
+        if _ROMAN.fullmatch(match.group()):
+            note(match.span(), f"'{match.group()}' may be read as a Roman numeral; if it is "
+                 "one, write the number, or add the word before it to the Roman rule; if "
+                 "not, add it to the speech lexicon as an acronym")
+    for match in _CAPS.finditer(text):
+        if lexicon.get("acronym", match.group()) is None:
+            note(match.span(), f"'{match.group()}' (capitals) is not in the speech lexicon: "
+                 "the voice may spell it or read it as a word; add it as an acronym")
+    for match in _NUMBER_UNIT.finditer(text):
+        unit = match.group("u")
+        if _unit_like(unit) and lexicon.get("unit", unit) is None:
+            note(match.span("u"), f"'{unit}' after a number looks like a unit the speech "
+                 "lexicon does not know; add it as a unit")
+    for match in _SLASH.finditer(text):
+        note(match.span(), f"'{match.group()}': the voice says the slash ('slash', "
+             "'barra'); add a term to the speech lexicon or reword")
+    return [Misreading(span, message) for span, message in sorted(found.items())]
+
+
+def _unit_like(token: str) -> bool:
+    return ("µ" in token or "μ" in token or not any(c in _VOWELS for c in token)
+            or any(c.isupper() for c in token[1:]))
