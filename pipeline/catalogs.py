@@ -250,12 +250,12 @@ def read_catalog(path: Path, rel: str) -> Catalog:
         raise ContentError(Location(rel), f"cannot read: {exc.strerror}", "unreadable") from exc
     text = _decode(raw, rel)  # bad bytes or an unknown charset: an error with its line
     try:
-        po = polib.pofile(text)
+        po = parse_po(text)
     except (OSError, ValueError, LookupError, UnicodeDecodeError) as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
         message = re.sub(r"\s*\(line \d+\)", "", str(exc)) or "cannot be parsed"
         raise ContentError(Location(rel, line), f"PO syntax: {message}", "po-syntax") from exc
-    lines = text.splitlines()
+    lines = po_lines(text)
     entries = {}
     for entry in po:
         # Sources are looked up without a context: an entry with a msgctxt (Weblate and
@@ -278,6 +278,31 @@ def _msgstr_line(lines: list[str], start: int) -> int:
         if lines[number - 1].startswith("msgstr"):
             return number
     return start
+
+
+class _PoText(str):
+    """A catalog's text that polib splits into lines as msgfmt does.
+
+    polib splits text with ``str.splitlines()``, which also breaks lines at U+2028, U+2029,
+    U+0085, form feed, vertical tab and U+001C-U+001E. msgfmt reads those as characters of
+    a string, so a msgstr holding one lost a character ("Dosis de" + "prueba" became "Dosis
+    dprueba"), or the whole catalog was rejected, and the lines of later entries shifted.
+    The text-safety check then reports such a msgstr at its line [control-chars].
+    """
+
+    def splitlines(self, keepends: bool = False) -> list[str]:  # polib calls it so
+        return po_lines(self)
+
+
+def po_lines(text: str) -> list[str]:
+    """A PO file's lines as GNU gettext counts them: split at LF only (a CRLF leaves a CR that
+    polib strips); a file with only CR line ends (which msgfmt accepts) at CR."""
+    return text.split("\n" if "\n" in text or "\r" not in text else "\r")
+
+
+def parse_po(text: str) -> polib.POFile:
+    """polib's reading of a catalog's text, with lines split as msgfmt splits them."""
+    return polib.pofile(_PoText(text))
 
 
 def decode_po(raw: bytes) -> str:

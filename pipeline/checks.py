@@ -7,18 +7,18 @@ links, and the required medical terms of a glossary.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-import polib
-
-from pipeline.catalogs import decode_po
+from pipeline.catalogs import decode_po, parse_po
 from pipeline.config import Config
 from pipeline.inline import markup_problems, to_plain
+from pipeline.locales import locale_info
 from pipeline.model import Issue, Location, Segment, Severity
+from pipeline.numbers import compare as compare_numbers, numbers_in
+from pipeline.textsafety import (DIRECTION_CHARS, accepted_digits, bidi_controls, control_chars,
+                                 foreign_digits, visible)
 
 DEFAULT_SEVERITY = {
     "markup": "error",
@@ -30,13 +30,20 @@ DEFAULT_SEVERITY = {
     "length": "warning",
     "glossary": "error",
     "plural-forms": "warning",  # a catalog header, checked by `check` (quality.py)
+    # Text safety (textsafety.py, numbers.py):
+    "control-chars": "error",  # always an error, whatever [checks] says: see ENFORCED
+    "bidi": "warning",  # direction controls away from numbers; at a number: see ENFORCED
+    "digits": "error",  # digits of a script the locale's readers and voice do not read
+    "number-order": "warning",  # unit-less numbers in another order (numbers.compare)
 }
-
-_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+# Problems that are errors at any configured severity, as markup is in the build: a control
+# character is written raw into HTML and stops the voice, and a direction control at a number
+# makes readers see other digits than the source's. Nothing legitimate needs either, so no
+# setting may publish them ("control-chars" = "off" still reports them as errors).
+ENFORCED = frozenset({"control-chars", "bidi-at-number"})
 # East Asian wide and full-width ranges (Hangul, CJK, kana, full-width forms).
 _WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff"
                    "\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
-_NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:!?]|[\w.+-]+@[\w-]+\.[\w.-]+\w")
 # End punctuation and what counts as the same mark in other scripts.
 _END_MARKS = {
@@ -58,22 +65,18 @@ def load_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
     """``locales/<ll>/glossary.po``: msgid = source term, msgstr = required translation."""
     if not path.exists():
         return ()
-    po = polib.pofile(decode_po(path.read_bytes()))
+    po = parse_po(decode_po(path.read_bytes()))
     return tuple(GlossaryTerm(e.msgid, e.msgstr, e.linenum) for e in po
                  if e.msgid and e.msgstr and not e.obsolete and "fuzzy" not in e.flags)
 
 
-_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})  # Arabic decimal, thousands
+def _plain_for_numbers(text: str) -> str:
+    """The words, without direction controls: numbers are compared in logical order, and a
+    control in a number is the bidi check's to report, not a changed value."""
+    return to_plain(text).translate(_NO_BIDI)
 
 
-def _digits(text: str) -> str:
-    """Arabic-Indic, Persian, full-width... digits as ASCII, so ٣ equals 3 and ٢٫٥ is 2.5."""
-    return "".join(str(unicodedata.digit(c)) if c.isdigit() and not c.isascii() else c
-                   for c in text.translate(_SEPARATORS))
-
-
-def _numbers(text: str) -> Counter:
-    return Counter(n.replace(",", ".") for n in _NUMBER.findall(_digits(to_plain(text))))
+_NO_BIDI = dict.fromkeys(map(ord, DIRECTION_CHARS))
 
 
 def _width(text: str) -> float:
@@ -84,17 +87,24 @@ def _width(text: str) -> float:
 def checker_for(config: Config, locale: str) -> Checker:
     """A locale's checker: the project's severities and the locale's glossary, if any."""
     path = config.locales_dir / locale / "glossary.po"
-    return Checker(config.check_severities, load_glossary(path), config.rel(path))
+    return Checker(config.check_severities, load_glossary(path), config.rel(path), locale,
+                   config.source_language, config.digit_systems.get(locale))
 
 
 class Checker:
-    """Runs every check on one (source segment, msgstr) pair."""
+    """Runs every check on one (source segment, msgstr) pair of a locale. Without a locale,
+    numbers are read the English way and any digits are accepted."""
 
     def __init__(self, severities: Mapping[str, str], glossary: tuple[GlossaryTerm, ...] = (),
-                 glossary_rel: str = ""):
+                 glossary_rel: str = "", locale: str = "", source_locale: str = "en",
+                 digits: tuple[str, ...] | None = None):
         self.severity = {**DEFAULT_SEVERITY, **severities}
         self.glossary = glossary
         self.glossary_rel = glossary_rel
+        self.locale = locale
+        self.source_locale = source_locale
+        self.direction = locale_info(locale).direction if locale else "ltr"
+        self.digits = accepted_digits(locale, digits) if locale else None
         self._patterns = [(t, re.compile(rf"(?<!\w){re.escape(t.source)}(?!\w)", re.I))
                           for t in glossary]
 
@@ -108,14 +118,7 @@ class Checker:
         found: list[tuple[str, str]] = []
         if markup:
             found.extend(("markup", problem) for problem in markup_problems(msgid, msgstr))
-        src_numbers, dst_numbers = _numbers(msgid), _numbers(msgstr)
-        if src_numbers != dst_numbers:
-            missing = sorted((src_numbers - dst_numbers).elements())
-            extra = sorted((dst_numbers - src_numbers).elements())
-            detail = "; ".join(filter(None, [
-                f"missing {', '.join(missing)}" if missing else "",
-                f"not in the source {', '.join(extra)}" if extra else ""]))
-            found.append(("numbers", f"numbers differ from the source ({detail})"))
+        found.extend(self._safety(msgid, msgstr))
         src_urls, dst_urls = set(_URL.findall(msgid)), set(_URL.findall(msgstr))
         if src_urls != dst_urls:
             found.append(("urls", "web or e-mail addresses differ from the source: "
@@ -140,10 +143,23 @@ class Checker:
                               f"'{term.required}' ({self.glossary_rel}:{term.line})"))
         issues = []
         for code, message in found:
-            level = self.severity.get(code, "warning")
+            level = "error" if code in ENFORCED else self.severity.get(code, "warning")
             if level != "off":
-                issues.append(Issue(where, Severity(level), message, code))
+                # Messages quote the msgstr (addresses, terms): never its invisible controls.
+                issues.append(Issue(where, Severity(level), visible(message),
+                                    "bidi" if code == "bidi-at-number" else code))
         return issues
+
+    def _safety(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        """Text safety (textsafety.py) and numbers read in each side's locale (numbers.py)."""
+        found = [("control-chars", m) for m in control_chars(msgstr)]
+        found += [("bidi-at-number" if serious else "bidi", m)
+                  for serious, m in bidi_controls(msgstr, self.direction)]
+        if self.digits is not None:
+            found += [("digits", m) for m in foreign_digits(msgstr, self.digits, msgid)]
+        found += compare_numbers(numbers_in(_plain_for_numbers(msgid), self.source_locale),
+                                 numbers_in(_plain_for_numbers(msgstr), self.locale or "en"))
+        return found
 
     @staticmethod
     def _punctuation(src: str, dst: str) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "project": {"name": str, "source_language": str, "locales": list},
     "build": {"publish_threshold": (int, float), "site_title": str},
     "audio": {"enabled": bool, "voices": dict, "rates": dict, "workers": int},
-    "checks": {"*": str},
+    "checks": {"digits": dict, "*": str},
 }
 
 
@@ -35,6 +35,10 @@ class Config:
     rates: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     audio_workers: int = 0
     check_severities: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # [checks.digits]: the digit systems (CLDR ids) each locale's readers read, e.g.
+    # ar = ["latn", "arab"]; locales not listed use textsafety.DEFAULT_DIGITS.
+    digit_systems: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     @property
     def source_dir(self) -> Path:
@@ -166,7 +170,9 @@ def load_config(root: Path) -> Config:
                 fail(f"audio.voices.{code}", "must be an espeak voice id or \"\" for none")
             if table == "rates" and (not isinstance(value, int) or not 60 <= value <= 400):
                 fail(f"audio.rates.{code}", "must be words per minute between 60 and 400")
-    for code, severity in data.get("checks", {}).items():
+    checks = dict(data.get("checks", {}))
+    digits = _digit_systems(checks.pop("digits", {}), locales, fail)
+    for code, severity in checks.items():
         if severity not in ("error", "warning", "off"):
             fail(f"checks.{code}", "must be \"error\", \"warning\" or \"off\"")
     return Config(
@@ -179,5 +185,24 @@ def load_config(root: Path) -> Config:
         voices=MappingProxyType(dict(audio.get("voices", {}))),
         rates=MappingProxyType(dict(audio.get("rates", {}))),
         audio_workers=audio.get("workers", 0),
-        check_severities=MappingProxyType(dict(data.get("checks", {}))),
+        check_severities=MappingProxyType(checks),
+        digit_systems=MappingProxyType(digits),
     )
+
+
+def _digit_systems(table: dict, locales: list[str], fail) -> dict[str, tuple[str, ...]]:
+    """``[checks.digits]``: configured locale -> non-empty list of known digit systems."""
+    from pipeline.textsafety import DIGIT_SYSTEMS
+
+    for code, systems in table.items():
+        key = f"checks.digits.{code}"
+        if code not in locales:
+            fail(key, "is not a configured locale")
+        if not isinstance(systems, list) or not systems or not all(
+                isinstance(s, str) for s in systems):
+            fail(key, "must be a list of digit systems, e.g. [\"latn\", \"arab\"]")
+        for system in systems:
+            if system not in DIGIT_SYSTEMS:
+                fail(key, f"unknown digit system '{system}' (known: "
+                     f"{', '.join(DIGIT_SYSTEMS)})")
+    return {code: tuple(systems) for code, systems in table.items()}

@@ -18,9 +18,10 @@ from pipeline.fsutil import write_text_atomic
 from pipeline.incremental import Incremental
 from pipeline.inline import to_plain
 from pipeline.locales import locale_info
-from pipeline.model import LocalizedArticle, LocalizedSegment
+from pipeline.model import LocalizedArticle, LocalizedSegment, Status
 from pipeline.state import fingerprint
 from pipeline.stages.render import Renderer
+from pipeline.textsafety import visible
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,17 @@ class ReviewRow:
     segment: LocalizedSegment
     where: str  # PO file:line, or the source file:line
     diff: Markup  # previous -> current source, for fuzzy entries
+    # The source and the translation (published or proposed) as the page shows them, with
+    # invisible controls written out ("<U+202E>"): a refused msgstr is shown here, and its
+    # translator must see what is wrong, not have it act on the review page.
+    source: str = ""
+    translation: str = ""
 
 
 def word_diff(old: str, new: str) -> Markup:
     """Words removed and added, as <del>/<ins> (escaped), so a translator sees what changed."""
-    a, b = re.findall(r"\S+|\s+", to_plain(old)), re.findall(r"\S+|\s+", to_plain(new))
+    a = re.findall(r"\S+|\s+", visible(to_plain(old)))
+    b = re.findall(r"\S+|\s+", visible(to_plain(new)))
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b).get_opcodes():
         if op in ("delete", "replace"):
@@ -52,7 +59,8 @@ def _rows(page: LocalizedArticle) -> list[ReviewRow]:
         where = f"{page.po_path}:{seg.po_line}" if seg.po_line else page.po_path or str(
             seg.source.location)
         diff = word_diff(seg.previous, seg.source.text) if seg.previous else Markup("")
-        rows.append(ReviewRow(seg, where, diff))
+        shown = seg.text if seg.status is Status.TRANSLATED else seg.proposed
+        rows.append(ReviewRow(seg, where, diff, visible(seg.source.text), visible(shown)))
     return rows
 
 

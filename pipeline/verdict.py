@@ -4,7 +4,8 @@ Pages (localize), interface text (ui), ``stats`` and the review pages all ask he
 can never disagree: a string counted as translated is the string the page shows. A msgstr is
 published when it is translated, not fuzzy (a fuzzy suggestion can be wrong in meaning), its
 markup is valid (always: translated text is untrusted, whatever ``[checks] markup`` says),
-interface placeholders match, and no check of error severity fails.
+interface placeholders match, it has no unsafe character (control characters, and direction
+controls at a number: always, see checks.ENFORCED), and no check of error severity fails.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pipeline.catalogs import Translation
 from pipeline.checks import Checker
 from pipeline.inline import markup_problems
 from pipeline.model import Location, Severity, Status
+from pipeline.textsafety import bidi_controls, control_chars, visible
 
 # Interface text placeholders ("{size}"), filled in by the build with str.format.
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -54,12 +56,14 @@ def publish_verdict(msgid: str, entry: Translation | None, where: Location,
         if found != expected:
             markup.append(f"placeholders differ from the source (expected "
                           f"{' '.join(expected) or 'none'}, found {' '.join(found) or 'none'})")
-    if markup:
-        return Verdict(Status.INVALID, (("markup", "; ".join(markup)),))
+    problems = [("markup", visible("; ".join(markup)))] if markup else []
     if checker is not None:
-        errors = tuple((issue.code, issue.message) for issue in
-                       checker.check(msgid, entry.msgstr, where, markup=False)
-                       if issue.severity is Severity.ERROR)
-        if errors:
-            return Verdict(Status.INVALID, errors)
+        problems += [(issue.code, issue.message) for issue in
+                     checker.check(msgid, entry.msgstr, where, markup=False)
+                     if issue.severity is Severity.ERROR]
+    else:  # no locale to check against: still never publish an unsafe character
+        problems += [("control-chars", m) for m in control_chars(entry.msgstr)]
+        problems += [("bidi", m) for serious, m in bidi_controls(entry.msgstr) if serious]
+    if problems:
+        return Verdict(Status.INVALID, tuple(problems))
     return _TRANSLATED

@@ -7,12 +7,14 @@ be wrong in meaning.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from pipeline.catalogs import Catalog
 from pipeline.checks import Checker
 from pipeline.inline import word_count
 from pipeline.locales import locale_info
+from pipeline.textsafety import front_matter_safety, source_safety
 from pipeline.model import (Article, Block, Issue, LocalizedArticle, LocalizedBlock,
                             LocalizedSection, LocalizedSegment, Location, Segment, Severity,
                             Status)
@@ -25,8 +27,16 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
     source = locale_info(article.lang)
     target = locale_info(locale)
     is_source = catalog is None
+    article = _safe_front_matter(article, warn if is_source else None)
 
-    def one(segment: Segment) -> LocalizedSegment:
+    def one(raw: Segment) -> LocalizedSegment:
+        # Source text is checked like translations (textsafety.py): an unsafe character is
+        # reported once, at its source line, when the source page is made, and never shown.
+        # The catalog is still searched with the raw text, which is the msgid.
+        segment, problems = source_safety(raw, source.direction)
+        for issue in problems if is_source else ():
+            warn(issue)
+
         def fallback(status: Status, reason: str = "", line: int = 0, proposed: str = "",
                      previous: str = "") -> LocalizedSegment:
             return LocalizedSegment(segment, segment.text, source.tag, source.direction,
@@ -37,9 +47,9 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
         if is_source:
             return LocalizedSegment(segment, segment.text, target.tag, target.direction,
                                     Status.SOURCE)
-        entry = catalog.entries.get(segment.text)
+        entry = catalog.entries.get(raw.text)
         line = entry.line if entry else 0
-        verdict = publish_verdict(segment.text, entry, Location(catalog.rel, line), checker)
+        verdict = publish_verdict(raw.text, entry, Location(catalog.rel, line), checker)
         if verdict.status is Status.UNTRANSLATED:
             return fallback(Status.UNTRANSLATED, line=line)
         if verdict.status is Status.FUZZY:
@@ -80,3 +90,25 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
     return LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
                             sections, catalog.rel if catalog else "", translated, total,
                             fallbacks, failing)
+
+
+def _safe_front_matter(article: Article, report: Callable[[Issue], None] | None) -> Article:
+    """The article with a front-matter author that pages may show (bylines)."""
+    if not article.author:
+        return article
+    author, problems = front_matter_safety(article.author, "author", article.location)
+    if not problems:
+        return article
+    if report is not None:
+        where = Location(article.location.path, _front_matter_line(article, "author"))
+        for issue in problems:
+            report(replace(issue, location=where))
+    return replace(article, author=author)
+
+
+def _front_matter_line(article: Article, key: str) -> int:
+    try:
+        lines = article.path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 0)
