@@ -39,6 +39,7 @@ from typing import Callable, Mapping
 import polib
 
 from pipeline.model import Issue, Location, Severity
+from pipeline.plurals import plural_forms_for
 
 KINDS = ("unit", "abbreviation", "acronym", "term", "rule")
 RULE_WORDS = ("range", "ratio", "per", "o'clock", "hours", "decimal ,", "decimal .",
@@ -113,7 +114,13 @@ def nplurals(plural_forms: str) -> int:
 
 
 def plural_forms_of(locale: str) -> str:
-    from pipeline.locales import locale_info  # Babel is loaded only when a lexicon is
+    """The locale's Plural-Forms as ``pipeline.locales.locale_info`` gives them: the
+    project's pinned table first (no Babel import, ~150 ms, for the languages it lists),
+    Babel's rule for any other language."""
+    pinned = plural_forms_for(locale)
+    if pinned:
+        return pinned
+    from pipeline.locales import locale_info
 
     try:
         return locale_info(locale).plural_forms

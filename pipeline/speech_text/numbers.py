@@ -12,8 +12,6 @@ import re
 from fractions import Fraction
 from functools import lru_cache
 
-from num2words import num2words
-
 from pipeline.speech_text.langdata import LangRules
 from pipeline.speech_text.lexicon import Lexicon
 
@@ -99,6 +97,8 @@ def agree(raw: str, value: Fraction | None, feminine: bool, rules: LangRules,
     if not subs or value is None or value.denominator != 1 or not rules.num2words \
             or value > 10 ** 9:
         return said
+    from num2words import num2words  # ~180 ms to import: only when a number must agree
+
     words = num2words(int(value), lang=rules.num2words)
     agreed = words
     for pattern, replacement in subs:

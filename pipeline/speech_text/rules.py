@@ -58,26 +58,30 @@ def key(written: str) -> str:
     return re.sub(r"\s", "", written)
 
 
-def _literal(written: str, head: bool = True) -> str:
+# Where a written form may start and end: a form ending in a Latin-like letter or digit must
+# not run on into another one (a Latin "mg" may touch a Chinese character); one ending in
+# another script's letter (Arabic) must not touch any letter; one ending in a mark ("%",
+# "ст.") may touch anything. One lookaround after the whole alternation, not one per form:
+# that keeps compiling a lexicon's patterns in milliseconds, and the regex engine still
+# backtracks to a shorter form when the longer one would run on.
+_TAIL = rf"(?:(?<=[{_L}])(?![{_L}])|(?<=[^\W{_L}])(?!\w)|(?<!\w))"
+_HEAD = rf"(?:(?=[{_L}])(?<![{_L}])|(?=[^\W{_L}])(?<!\w)|(?=\W))"
+
+
+def _literal(written: str) -> str:
     """A written form as a pattern: spaces inside may be absent or any space ("mm Hg",
-    "mmHg"; "p. ej.", "p.ej."), and a form ending in a word character must end a word (and
-    start one, with ``head``: a unit may follow its number directly, "10mg")."""
-    parts = [re.escape(part) for part in written.split()]
-    body = f"{_SP}?".join(parts)
-    tail = f"(?!{_edge(written[-1])})" if re.search(r"\w$", written) else ""
-    start = f"(?<!{_edge(written[0])})" if head and re.match(r"\w", written) else ""
-    return start + body + tail
-
-
-def _edge(char: str) -> str:
-    """What may not touch a form that starts or ends with ``char``: a letter of the same
-    kind of script (a Latin "mg" may touch a Chinese character, an Arabic unit may not)."""
-    return f"[{_L}]" if re.match(f"[{_L}]", char) else r"\w"
+    "mmHg"; "p. ej.", "p.ej.")."""
+    return f"{_SP}?".join(re.escape(part) for part in written.split())
 
 
 def _alternation(forms, head: bool = True) -> str:
-    forms = sorted(set(forms), key=lambda f: (-len(f), f))  # longest first: "mmHg" not "m"
-    return "|".join(_literal(f, head) for f in forms) or r"(?!x)x"
+    """One pattern for many written forms, longest first ("mmHg" before "mm"), each a
+    whole word (or, without ``head``, only ending one: a unit may follow its number
+    directly, "10mg")."""
+    forms = sorted(set(forms), key=lambda f: (-len(f), f))
+    if not forms:
+        return r"(?!x)x"
+    return f"{_HEAD if head else ''}(?:{'|'.join(map(_literal, forms))}){_TAIL}"
 
 
 # --- numbers read digit by digit --------------------------------------------------------
@@ -356,15 +360,17 @@ def _roman_rules(rules: LangRules) -> list[Rule]:
 
 
 def _word_pattern(forms: list[tuple[str, LexEntry]]) -> str:
-    """Abbreviations, acronyms and terms, longest first; ``before-number`` entries only
-    where a number follows; numeric terms ("1/2") never inside a longer number."""
+    """Abbreviations, acronyms and terms; ``before-number`` entries only where a number
+    follows; numeric terms ("1/2") never inside a longer number."""
+    numeric = [w for w, _ in forms if re.match(r"\d", w)]
+    before_number = [w for w, e in forms if "before-number" in e.flags and w not in numeric]
+    plain = [w for w, e in forms if w not in numeric and w not in before_number]
     patterns = []
-    for written, entry in forms:
-        pattern = _literal(written)
-        if re.match(r"\d", written):
-            pattern = rf"(?<![\d.,/]){pattern}(?![\d/]|[.,]\d)"
-        if "before-number" in entry.flags:
-            pattern += rf"(?={_SP}?\d)"
-        patterns.append((len(written), pattern))
-    patterns.sort(key=lambda p: -p[0])
-    return "|".join(p for _, p in patterns) or r"(?!x)x"
+    if before_number:  # first: "p. 12" is "page 12", but "p. m." (plain) is no number
+        patterns.append(rf"{_alternation(before_number)}(?={_SP}?\d)")
+    if plain:
+        patterns.append(_alternation(plain))
+    if numeric:
+        numbers = "|".join(map(_literal, sorted(set(numeric), key=lambda f: (-len(f), f))))
+        patterns.append(rf"(?<![\d.,/])(?:{numbers})(?![\d/]|[.,]\d)")
+    return "|".join(patterns) or r"(?!x)x"
