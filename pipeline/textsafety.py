@@ -201,6 +201,9 @@ DEFAULT_DIGITS = {
 }
 
 
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
 def digit_system(c: str) -> str:
     """The CLDR numbering system of a decimal digit (``arab`` for ٣), or its Unicode block."""
     zero = ord(c) - unicodedata.decimal(c)
@@ -216,6 +219,8 @@ def accepted_digits(locale: str, configured: tuple[str, ...] | None = None) -> t
 
 def foreign_digits(text: str, accepted: tuple[str, ...], source: str = "") -> list[str]:
     """[digits]: digits in a script outside ``accepted`` (and not in the source either)."""
+    if "latn" in accepted and not _OTHER_DIGIT.search(text):
+        return []
     allowed = set(accepted) | {digit_system(c) for c in source if c.isdecimal()}
     bad = [c for c in text if c.isdecimal() and digit_system(c) not in allowed]
     if not bad:

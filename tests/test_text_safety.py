@@ -9,6 +9,7 @@ and pipeline.numbers; then the quality project is checked and built with hostile
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -265,7 +266,8 @@ def hostile(tmp_path_factory, quality_base: Path) -> dict:
     fill(po_file(root, "es", "_site"), {"Skip to main content": "Saltar al\x00 contenido"})
     code, out, err = run(root, "check", "-l", "es", "-l", "ar")
     built = run(root, "build", "--no-audio")
-    return {"root": root, "check": (code, out, err), "build": built}
+    stats = run(root, "stats", "--format", "json", "-l", "es")
+    return {"root": root, "check": (code, out, err), "build": built, "stats": stats}
 
 
 def test_check_reports_each_at_its_msgstr_line(hostile):
@@ -327,6 +329,32 @@ def test_the_review_page_shows_refused_controls_written_out(hostile):
     assert row["status"].startswith("failing") and "U+202E" in row["status"], row["status"]
     keep = found[KEEP]["translation"].text_content()
     assert keep == "Guarde todas sus medicinas en un<U+2028>lugar seguro.", keep
+
+
+def test_stats_count_the_same_strings_as_failing(hostile):
+    out = hostile["stats"][1]
+    row = next(r for r in json.loads(out[:out.rindex("]") + 1]) if r["article"] == "medicine")
+    assert row["failing"] == len(HOSTILE_ES), row
+    assert row["translated"] == row["strings"] - len(HOSTILE_ES), row
+
+
+def test_the_voice_gets_no_control_character(hostile):
+    from pipeline.checks import checker_for
+    from pipeline.commands import read_sources
+    from pipeline.config import load_config
+    from pipeline.report import Reporter
+    from pipeline.stages.audio_plan import speech_parts
+    from pipeline.stages.localize import localize
+
+    root = hostile["root"]
+    config = load_config(root)
+    article = next(a for a in read_sources(config, Reporter(io.StringIO(), quiet=True))
+                   if a.slug == "medicine")
+    catalog = read_catalog(po_file(root, "es", "medicine"), rel_po("es", "medicine"))
+    page = localize(article, "es", catalog, lambda issue: None, checker_for(config, "es"))
+    spoken = [part.text for section in page.sections for part in speech_parts(section)]
+    assert "Take 10 mg of prednisone each morning." in spoken, spoken
+    assert not [text for text in spoken if FORBIDDEN.search(text)]
 
 
 def test_interface_text_with_a_control_character_is_shown_in_english(hostile):
