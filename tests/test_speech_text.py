@@ -201,6 +201,7 @@ def test_clear_patterns_are_said_in_words(lang, text, said):
     ("en", "Ask for 555-1234."),  # a local phone number, not a range
     ("zh_Hans", "共有120名患者。"),
     ("ru", "Его 103 года."),  # Russians say emergency numbers as numbers
+    ("de", "Um 8:00 Uhr 1-2 Tage 10 mg."),  # a language without data: nothing to go by
 ])
 def test_anything_unclear_is_left_to_the_voice(lang, text):
     assert normalize(text, lang, lexicon(lang)).spoken == text
@@ -364,6 +365,8 @@ def test_likely_misreadings_are_warned_about():
 def test_no_warning_for_what_the_lexicon_or_rules_cover():
     text = "Take 10 mg/day through an IV in a Phase II trial and/or 5 wks."
     assert misreadings(text, "en", lexicon("en")) == []
+    assert misreadings("خذه 10 مرات.", "ar", lexicon("ar")) == []
+    assert misreadings("每天10次，每次2片。", "zh_Hans", lexicon("zh_Hans")) == []
 
 
 # --- the sample article ------------------------------------------------------------------

@@ -29,6 +29,7 @@ class LangRules:
     emergency_cues: tuple[str, ...] = ()
     digit_words: tuple[tuple[str, str], ...] = ()  # digit -> word when reading digits
     clock_unit: str = ""  # unit whose forms say "8:00" ("8 часов") when no o'clock word
+    bare_hour: bool = False  # else "8:00" is said "8" (Arabic writes "الساعة 8:00")
     num2words: str = ""  # num2words language code, where it speaks this language
     # Number words before a unit, where the voice's own reading disagrees with the unit's
     # gender ("1 hora" -> "uno hora"): regex substitutions on num2words' words.
@@ -85,6 +86,7 @@ RULES: dict[str, LangRules] = {
             "الطور"),
         emergency_cued=("911", "997", "999", "112", "123", "122"),
         emergency_cues=("اتصل", "رقم", "الرقم", "الطوارئ", "الإسعاف"), num2words="ar",
+        bare_hour=True,
         decimal_plural_n=100, titles=frozenset({"د", "ص", "م", "أ"})),
     "ru": LangRules(
         "ru", decimal_marks=",.", group_marks=" ", space_groups=True,

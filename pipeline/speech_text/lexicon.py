@@ -17,7 +17,8 @@ Format: a gettext PO file (``locales/<ll>/speech.po`` in a project; the built-in
 - ``acronym``: "IV" -> "I V" (spelled) or "intravenous" (expanded); case-sensitive.
 - ``term``: any other written form ("1/2" -> "one half", "and/or" -> "and or").
 - ``rule``: the words the rules insert: ``range`` ("1-2" -> "1 to 2"), ``ratio``
-  ("130/80" -> "130 over 80"), ``per``, ``o'clock`` ("8:00"), ``hours`` ("20:00"), and
+  ("130/80" -> "130 over 80"), ``per``, ``o'clock`` ("8:00"), ``hours`` ("20:00"),
+  ``and`` ("1 1/2 tsp" -> "1 and one half teaspoons"), and
   ``decimal ,`` / ``decimal .`` / ``decimal ٫`` where the voice misreads a decimal mark.
 
 A project entry overrides the built-in entry of the same kind and written form (an entry
@@ -42,7 +43,7 @@ from pipeline.model import Issue, Location, Severity
 from pipeline.plurals import plural_forms_for
 
 KINDS = ("unit", "abbreviation", "acronym", "term", "rule")
-RULE_WORDS = ("range", "ratio", "per", "o'clock", "hours", "decimal ,", "decimal .",
+RULE_WORDS = ("range", "ratio", "per", "o'clock", "hours", "and", "decimal ,", "decimal .",
               "decimal ٫")
 FLAGS = frozenset({"before-number", "feminine"})
 _IGNORED_FLAGS = re.compile(r"^(fuzzy|no-wrap|wrap|(no-)?[a-z-]+-format|range:.*)$")

@@ -11,7 +11,7 @@ import re
 from pipeline.speech_text.engine import normalize
 from pipeline.speech_text.lexicon import Lexicon
 from pipeline.speech_text.model import Misreading
-from pipeline.speech_text.rules import _ROMAN
+from pipeline.speech_text.rules import _L, _ROMAN
 
 CODE = "speech"
 # Two or more capitals (Latin, Greek, Cyrillic), maybe with digits ("COVID19"), a whole word.
@@ -20,6 +20,7 @@ _CAPS = re.compile(r"(?<![\w])(?=\w*[A-ZÀ-ÞΑ-ΩА-ЯЁ]{2})[A-ZÀ-ÞΑ-ΩА-�
 # after the first letter ("mEq", "dL") or a micro sign ("µg").
 _NUMBER_UNIT = re.compile(r"\d[\u00a0\u202f ]?(?P<u>[^\W\d_]{1,5})(?![\w])")
 _VOWELS = set("aeiouyAEIOUYаеёиоуыэюяАЕЁИОУЫЭЮЯ")
+_ALPHABETIC = re.compile(f"[{_L}µμ]+")
 _SLASH = re.compile(r"[^\W\d_]+/[^\W\d_]+")
 # Only I, V and X: "MC", "CD" or "DC" are far more often initials or acronyms.
 _ROMAN_WORD = re.compile(r"(?<![\w])[IVX]{2,}(?![\w])")
@@ -58,5 +59,9 @@ def misreadings(text: str, lang: str, lexicon: Lexicon) -> list[Misreading]:
 
 
 def _unit_like(token: str) -> bool:
+    """Only in alphabets with vowel letters: an Arabic word or a CJK classifier after a
+    number ("10 مرات", "10个") has no Latin vowel and is no unit."""
+    if not _ALPHABETIC.fullmatch(token):
+        return False
     return ("µ" in token or "μ" in token or not any(c in _VOWELS for c in token)
             or any(c.isupper() for c in token[1:]))

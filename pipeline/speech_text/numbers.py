@@ -89,11 +89,13 @@ def plural_count(value: Fraction, fraction: bool, rules: LangRules) -> int:
 
 
 def agree(raw: str, value: Fraction | None, feminine: bool, rules: LangRules,
-          lexicon: Lexicon) -> str:
+          lexicon: Lexicon, before_noun: bool = True) -> str:
     """``raw`` as words that agree with the unit's gender where the voice's own reading
-    would not ("1 hora" -> "una", "21 mg" -> "veintiún"), else as say_number gives it."""
+    would not ("1 hora" -> "una", "21 mg" -> "veintiún"), else as say_number gives it.
+    A masculine number shortens only right before its noun: "un miligramo", but "uno a
+    dos comprimidos" (``before_noun`` False for the first number of a range)."""
     said = say_number(raw, rules, lexicon)
-    subs = rules.feminine if feminine else rules.masculine
+    subs = rules.feminine if feminine else rules.masculine if before_noun else ()
     if not subs or value is None or value.denominator != 1 or not rules.num2words \
             or value > 10 ** 9:
         return said

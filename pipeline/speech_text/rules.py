@@ -132,16 +132,28 @@ def _unit_start(lexicon: Lexicon) -> re.Pattern:
 
 # --- numbers with units, ratios, ranges -------------------------------------------------
 
+_MIXED = re.compile(rf"(\d+){_SP}+(\d+)/(\d+)")
+
+
 def _number_value(raw: str, ctx: Context) -> tuple[Fraction | None, str | None]:
-    """(value, spoken) for a number or a fraction term ("1/2" -> "one half")."""
-    term = ctx.words.get(raw)
-    if term is not None and re.fullmatch(r"\d+/\d+", raw):
-        top, bottom = raw.split("/")
-        return (Fraction(int(top), int(bottom)) if int(bottom) else None), term.forms[0]
-    return parse(raw, ctx.rules), None
+    """(value, spoken) for a number, a fraction term ("1/2" -> "one half") or a whole
+    number and a fraction ("1 1/2" -> "1 and one half", with the rule word "and")."""
+    mixed = _MIXED.fullmatch(raw)
+    whole, fraction = (mixed.group(1), raw[mixed.start(2):]) if mixed else ("", raw)
+    term = ctx.words.get(fraction)
+    if term is None or not re.fullmatch(r"\d+/\d+", fraction):
+        return parse(raw, ctx.rules), None
+    top, bottom = (int(n) for n in fraction.split("/"))
+    value = Fraction(top, bottom) if bottom else None
+    if not whole:
+        return value, term.forms[0]
+    word = ctx.lexicon.rule_word("and")
+    if not word or value is None:
+        return None, None
+    return int(whole) + value, f"{whole} {word} {term.forms[0]}"
 
 
-def _count_words(raw: str, ctx: Context, entry: LexEntry | None
+def _count_words(raw: str, ctx: Context, entry: LexEntry | None, before_noun: bool = True
                  ) -> tuple[str, Fraction | None]:
     """(spoken, value) of a number; with a unit ``entry``, in agreement with its gender."""
     value, spoken = _number_value(raw, ctx)
@@ -150,14 +162,14 @@ def _count_words(raw: str, ctx: Context, entry: LexEntry | None
     if entry is None:
         return say_number(raw, ctx.rules, ctx.lexicon), value
     feminine = "feminine" in entry.flags
-    return agree(raw, value, feminine, ctx.rules, ctx.lexicon), value
+    return agree(raw, value, feminine, ctx.rules, ctx.lexicon, before_noun), value
 
 
 def _numbers(m: re.Match, ctx: Context, entry: LexEntry | None
              ) -> tuple[str, Fraction | None] | None:
     """The spoken number or range of a match with groups ``a`` and optional ``b``, and the
     value that the unit after it agrees with (the last one)."""
-    said_a, value = _count_words(m.group("a"), ctx, entry)
+    said_a, value = _count_words(m.group("a"), ctx, entry, m.group("b") is None)
     if m.group("b") is None:
         return said_a, value
     first = value
@@ -176,7 +188,7 @@ def with_unit(m: re.Match, ctx: Context) -> str | None:
     if numbers is None or numbers[1] is None:
         return None
     said_number, value = numbers
-    fraction = m.group("b") is None and m.group("a") in ctx.words  # "1/2 tsp"
+    fraction = m.group("b") is None and m.group("a") in ctx.words  # "1/2 tsp", not "1 1/2"
     form = ctx.lexicon.form(entry, plural_count(value, fraction, ctx.rules))
     said = form.replace("{n}", said_number) if "{n}" in form else f"{said_number} {form}"
     for denominator in re.findall(r"/\s?([^/]+?)\s*(?=/|$)", m.group("per") or ""):
@@ -241,7 +253,7 @@ def clock(m: re.Match, ctx: Context) -> str | None:
         said = agree(m.group("h"), Fraction(hour), "feminine" in unit.flags, ctx.rules,
                      lexicon)
         return f"{said} {lexicon.form(unit, hour)}"
-    return m.group("h")
+    return m.group("h") if ctx.rules.bare_hour else None
 
 
 def spaced_thousands(m: re.Match, ctx: Context) -> str | None:
@@ -300,7 +312,7 @@ def _number_rules(rules: LangRules, unit_written: list[str],
                            False)
     unit_alt = _alternation(unit_forms, False)
     fractions = [w for w, _ in forms if re.fullmatch(r"\d+/\d+", w)]
-    first = f"(?:{_alternation(fractions)}|{num})" if fractions else num
+    first = f"(?:(?:\\d+{_SP})?{_alternation(fractions)}|{num})" if fractions else num
     found = [
         Rule("phone", _PHONE, phone),
         Rule("ratio", re.compile(
@@ -372,5 +384,7 @@ def _word_pattern(forms: list[tuple[str, LexEntry]]) -> str:
         patterns.append(_alternation(plain))
     if numeric:
         numbers = "|".join(map(_literal, sorted(set(numeric), key=lambda f: (-len(f), f))))
-        patterns.append(rf"(?<![\d.,/])(?:{numbers})(?![\d/]|[.,]\d)")
+        # not after a whole number: "1 1/2" alone is left to the voice (with a unit the
+        # unit rule says it: "1 and one half teaspoons")
+        patterns.append(rf"(?<![\d.,/])(?<!\d{_SP})(?:{numbers})(?![\d/]|[.,]\d)")
     return "|".join(patterns) or r"(?!x)x"
