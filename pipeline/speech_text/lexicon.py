@@ -57,6 +57,8 @@ _DEFAULT_PLURAL = "nplurals=2; plural=(n != 1);"
 
 @dataclass(frozen=True)
 class LexEntry:
+    """One entry: how a written form of a kind is said; ``location`` is its PO line."""
+
     kind: str
     written: str
     forms: tuple[str, ...]  # one spoken form, or one per plural form (units)
@@ -73,6 +75,9 @@ class LexEntry:
 
 @dataclass(frozen=True, eq=False)  # compared by identity: compiled rules are cached per object
 class Lexicon:
+    """A locale's entries (built-in with the project's over them), its plural rule, and
+    the problems found loading it (``issues``, Issue objects with file and line)."""
+
     locale: str
     entries: Mapping[tuple[str, str], LexEntry]  # (kind, written) -> entry
     plural_forms: str = _DEFAULT_PLURAL

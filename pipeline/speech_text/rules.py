@@ -23,6 +23,8 @@ from pipeline.speech_text.numbers import (_SPACES, agree, number_pattern, parse,
 
 @dataclass(frozen=True)
 class Context:
+    """What a handler may look at: the sentence, the language data and the lexicon."""
+
     text: str
     rules: LangRules
     lexicon: Lexicon
@@ -35,6 +37,8 @@ Handler = Callable[[re.Match, Context], Optional[str]]
 
 @dataclass(frozen=True)
 class Rule:
+    """A pattern, the handler that says a match, and its name (shown on review pages)."""
+
     name: str
     pattern: re.Pattern
     handler: Handler
