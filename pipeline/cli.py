@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.config import load_config
+from pipeline.config import Config, load_config
+from pipeline.fsutil import WriteError, confined
+from pipeline.model import Location
 from pipeline.report import ContentError, Reporter
 
 
@@ -86,20 +88,59 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pipeline: stopped: the configuration has an error; {reporter.tally()}",
               file=sys.stderr)
         return 1
-    try:
-        summary = _run(args, config, reporter)
-    except KeyboardInterrupt:
-        print("pipeline: interrupted; finished files are complete, nothing half-written "
-              "was left", file=sys.stderr)
-        return 130
-    except RuntimeError as exc:  # missing tools and other environment problems
-        print(f"pipeline: error: {exc}", file=sys.stderr)
-        return 1
+    with confined(config.root):  # no write lands outside the project
+        if not _at_the_door(args.command, config, reporter):
+            print(f"pipeline: stopped: nothing was read or written; {reporter.tally()}",
+                  file=sys.stderr)
+            return 1
+        try:
+            summary = _run(args, config, reporter)
+        except KeyboardInterrupt:
+            print("pipeline: interrupted; finished files are complete, nothing half-written "
+                  "was left", file=sys.stderr)
+            return 130
+        except WriteError as exc:  # a full disk, a folder in the way: the run stops there
+            reporter.add(exc.issue)
+            print(f"pipeline: stopped; files written are complete, nothing half-written was "
+                  f"left; {reporter.tally()}", file=sys.stderr)
+            return 1
+        except (RuntimeError, OSError) as exc:  # missing tools, other environment problems
+            print(f"pipeline: error: {exc}", file=sys.stderr)
+            return 1
     try:
         print(summary, flush=True)
     except BrokenPipeError:  # output piped into head, less...
         sys.stderr.close()
     return reporter.exit_code()
+
+
+def _at_the_door(command: str, config: Config, reporter: Reporter) -> bool:
+    """Refuse a project that links outside itself, and (for build) an output folder that
+    cannot be written, before anything is read or written; True when all is well.
+
+    Catalogs are read in several places, so a link is refused here, once. Sources and
+    images are checked where they are read (read.py, site.py), and every write by
+    fsutil."""
+    from pipeline.confine import links_out, output_problems
+
+    refused = [*links_out(config.locales_dir, config.root),
+               *links_out(config.root / "templates", config.root)]
+    for folder in (config.output_dir, config.root / ".pipeline-cache"):
+        if folder.is_symlink():  # not walked: fsutil refuses writes through deeper links
+            refused += links_out(folder, config.root)
+    for path in refused:
+        reporter.error(Location(_lexical(path, config)), "is a symbolic link leading "
+                       "outside the project; it is not followed", "path")
+    if command == "build" and not refused:
+        for path, reason in output_problems(config.output_dir):
+            reporter.error(Location(_lexical(path, config)), f"cannot write: {reason}",
+                           "unwritable")
+    return not reporter.errors
+
+
+def _lexical(path: Path, config: Config) -> str:
+    """A path as messages print it, without following links (config.rel follows them)."""
+    return str(path.relative_to(config.root)) if path.is_relative_to(config.root) else str(path)
 
 
 def _run(args: argparse.Namespace, config, reporter: Reporter) -> str:

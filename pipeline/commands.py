@@ -12,7 +12,7 @@ from typing import Iterator
 
 from pipeline import __version__
 from pipeline.config import Config, chosen_locales
-from pipeline.fsutil import write_text_atomic
+from pipeline.fsutil import WriteError, write_text_atomic
 from pipeline.model import Article, Issue, Location, Severity, UpdateResult
 from pipeline.progress import progress_bar
 from pipeline.report import ContentError, Reporter
@@ -75,9 +75,11 @@ def extract(config: Config, reporter: Reporter, jobs: int = 0) -> str:
         messages += known[0]
         extracted += 1
     done.finish()
-    ui = write_template(config.locales_dir / f"{UI_DOMAIN}.pot", UI_DOMAIN,
-                        ui_template_entries(), config.name)
-    written += ui.written
+    try:
+        written += write_template(config.locales_dir / f"{UI_DOMAIN}.pot", UI_DOMAIN,
+                                  ui_template_entries(), config.name).written
+    except WriteError as exc:
+        reporter.add(exc.issue)
     return (f"extract: {extracted} article(s), {messages} message(s), "
             f"{written} template(s) written, {extracted + 1 - written} unchanged; "
             f"{reporter.tally()}")
@@ -123,9 +125,9 @@ def _extract_one(settings: tuple[str, Path, str], path: Path, rel: str) -> _Extr
     collect = Reporter(stream=io.StringIO(), quiet=True)
     try:
         article = read_article(path, rel, settings[0], collect)
-    except ContentError as exc:
+        result = extract_article(article, settings[1], settings[2])
+    except (ContentError, WriteError) as exc:  # unusable source, unwritable template
         return _Extracted(None, (*collect.issues, exc.issue))
-    result = extract_article(article, settings[1], settings[2])
     return _Extracted(result.messages, tuple(collect.issues), result.written)
 
 
@@ -140,7 +142,8 @@ def update(config: Config, reporter: Reporter, locales: list[str] | None = None,
     # A PO merged from exactly these POT and PO bytes before is already up to date: skipping
     # msgmerge keeps an update of hundreds of catalogs fast when one source changed.
     state = BuildState.load(config.root / ".pipeline-cache" / "update-state.pickle")
-    templates = {pot: pot.read_bytes() for pot in pots}  # read once, used for every locale
+    templates = _read_templates(config, pots, reporter)  # read once, used for every locale
+    pots = [pot for pot in pots if pot in templates]
     pot_prints = {pot: bytes_fingerprint(data) for pot, data in templates.items()}
     locales_rel = config.rel(config.locales_dir)
 
@@ -189,6 +192,20 @@ def update(config: Config, reporter: Reporter, locales: list[str] | None = None,
             f"{reporter.tally()}")
 
 
+def _read_templates(config: Config, pots: list[Path], reporter: Reporter
+                    ) -> dict[Path, bytes]:
+    """Each template's bytes; one that cannot be read (a folder named x.pot...) is reported
+    and left out."""
+    templates = {}
+    for pot in pots:
+        try:
+            templates[pot] = pot.read_bytes()
+        except OSError as exc:
+            reporter.error(Location(config.rel(pot)), f"cannot read: {exc.strerror}",
+                           "unreadable")
+    return templates
+
+
 def _report_stale(config: Config, reporter: Reporter, results: list[UpdateResult],
                   changed: list[UpdateResult]) -> str:
     """``update --check``: an error for each catalog whose content is out of date, saying what
@@ -224,6 +241,10 @@ def import_text(config: Config, reporter: Reporter, files: list[Path], force: bo
             continue
         for guess in result.guesses:
             reporter.progress(f"{path}:{guess.line}: note: {guess.message}")
-        written += write_text_atomic(target, result.markdown)
+        try:
+            written += write_text_atomic(target, result.markdown)
+        except WriteError as exc:
+            reporter.add(exc.issue)
+            continue
         reporter.progress(f"wrote {config.rel(target)}")
     return f"import: {len(files)} file(s), {written} written; {reporter.tally()}"

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
+from pipeline.confine import safe_locale_code
 from pipeline.locales import is_valid
 from pipeline.model import Location
 from pipeline.report import ContentError
@@ -70,7 +71,7 @@ def chosen_locales(config: Config, chosen: Sequence[str] | None, reporter,
         if code in allowed:
             continue
         text = _config_text(config.root)
-        if is_valid(code):
+        if safe_locale_code(code) and is_valid(code):
             wanted = ", ".join(f'"{c}"' for c in (*config.locales, code))
             advice = f"to add it, write in [project]: locales = [{wanted}]"
         else:
@@ -120,6 +121,9 @@ def load_config(root: Path) -> Config:
     if not path.exists():
         return Config(root=root)
     where = Location(CONFIG_NAME)
+    if not path.resolve().is_relative_to(root.resolve()):  # a link: another project's file
+        raise ContentError(where, "is a symbolic link leading outside the project; it is not "
+                           "followed", "path")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -151,14 +155,17 @@ def load_config(root: Path) -> Config:
     build = data.get("build", {})
     audio = data.get("audio", {})
     source_language = project.get("source_language", "en")
-    if not is_valid(source_language):
+    if not safe_locale_code(source_language) or not is_valid(source_language):
         fail("project.source_language", f"unknown locale code '{source_language}'")
     locales = project.get("locales", [])
     for code in locales:
-        if not isinstance(code, str) or not is_valid(code):
+        if not safe_locale_code(code) or not is_valid(code):
             fail("project.locales", f"unknown locale code '{code}'")
     if len(set(locales)) != len(locales):
         fail("project.locales", "lists a locale twice")
+    if source_language in locales:  # its pages come from the sources: they were built twice
+        fail("project.locales", f"lists the source language '{source_language}'; "
+             "project.source_language is always built, remove it from locales")
     threshold = build.get("publish_threshold", 80)
     if not 0 <= threshold <= 100:
         fail("build.publish_threshold", "must be between 0 and 100")

@@ -2,14 +2,63 @@
 their timestamps (so make, rsync and static servers see no change)."""
 from __future__ import annotations
 
+import errno
 import itertools
 import os
+import stat
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+from pipeline.model import Issue, Location, Severity
 
 # Temp names: pid, a random tag (pids repeat across containers sharing a folder) and a
 # serial number; cheaper than tempfile.mkstemp, which a cold update calls thousands of times.
 _TAG = os.urandom(4).hex()
 _serial = itertools.count()
+# The content project of the command being run (cli.py sets it): writes must stay inside it,
+# and messages name files relative to it. None (library use, tests): no confinement.
+_project: Path | None = None
+
+
+class WriteError(OSError):
+    """A file that could not be written; ``issue`` says so as ``path: error: cannot write:
+    ... [unwritable]``. An OSError, so that a failing disk stops a build (the next write would
+    fail too) and the command line reports it, without a traceback; extract, update and
+    import report it and go on with the next file."""
+
+    def __init__(self, path: Path, error: int | None, reason: str):
+        super().__init__(error, reason, str(path))
+        self.issue = Issue(Location(_shown(path)), Severity.ERROR, f"cannot write: {reason}",
+                           "unwritable")
+
+    def __reduce__(self):  # crosses process pools intact
+        return (WriteError, (Path(self.filename), self.errno, self.strerror))
+
+
+@contextmanager
+def confined(root: Path) -> Iterator[None]:
+    """Within the block, every atomic write must land inside ``root`` (the content project):
+    a folder that is a symbolic link out of it is refused, not written through."""
+    global _project
+    previous, _project = _project, Path(root).resolve()
+    try:
+        yield
+    finally:
+        _project = previous
+
+
+def _shown(path: Path) -> str:
+    if _project is not None:
+        try:
+            return str(Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(_project))))
+        except ValueError:
+            pass
+        try:
+            return str(Path(path).resolve().relative_to(_project))
+        except ValueError:
+            pass
+    return str(path)
 
 
 def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
@@ -20,14 +69,31 @@ def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
     file in place of the old one. Callers pass False only for new files that are derived and
     checked by content on the next run (a cold update creates thousands of catalogs, and
     their fsyncs took longer than making them); a file being replaced is always synced.
+    Raises WriteError (nothing written, no temp file left) when the file cannot be written.
     """
     path = Path(path)
     try:
-        if path.read_bytes() == data:
+        # Only a regular file is compared: a link is replaced, never read through (it could
+        # lead to /dev/zero or a private file).
+        old = os.lstat(path)
+        if stat.S_ISREG(old.st_mode) and old.st_size == len(data) and path.read_bytes() == data:
             return False
         durable = True  # there is an old version to keep safe
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+    except (FileNotFoundError, NotADirectoryError):
         pass
+    except OSError as exc:
+        raise WriteError(path, exc.errno, exc.strerror or str(exc)) from exc
+    if _project is not None and not path.parent.resolve().is_relative_to(_project):
+        raise WriteError(path, errno.EPERM, "its folder is a symbolic link leading outside "
+                         "the project")
+    try:
+        _replace(path, data, durable)
+    except OSError as exc:
+        raise WriteError(path, exc.errno, exc.strerror or str(exc)) from exc
+    return True
+
+
+def _replace(path: Path, data: bytes, durable: bool) -> None:
     if not path.parent.is_dir():
         path.parent.mkdir(parents=True, exist_ok=True)
     while True:
@@ -54,7 +120,6 @@ def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
         except FileNotFoundError:
             pass
         raise
-    return True
 
 
 def write_text_atomic(path: Path, text: str, durable: bool = True) -> bool:

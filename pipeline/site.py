@@ -286,23 +286,43 @@ def _warn_rejected_ui(catalog: Catalog, checker: Checker, reporter: Reporter) ->
 
 
 def _copy_media(site: Site, out: Path, produced: set[Path], reporter: Reporter) -> int:
-    copied = 0
+    """Copy the images the pages show into ``output/media/``. Only a file inside ``source/``
+    whose links stay inside the project is copied (read.py refuses others, but a parse
+    reused from the last build may predate a new link); pages link it as ``media/<src>``."""
+    from pipeline.confine import image_path, image_problem, inside
+
+    config, copied = site.config, 0
     for page in site.pages:
-        if page.locale != site.config.source_language:
+        if page.locale != config.source_language:
             continue
-        for section in page.article.sections:
-            for block in section.blocks:
-                if block.image is None or "://" in block.image.src:
-                    continue
-                src = page.article.path.parent / block.image.src
-                target = out / "media" / block.image.src
-                if not src.is_file():
-                    reporter.error(block.image.alt.location, f"image '{block.image.src}' not "
-                                   "found", "missing-image")
-                    continue
-                write_bytes_atomic(target, src.read_bytes())
-                produced.add(target)
-                copied += 1
+        folder = page.article.path.parent
+        depth = len(folder.relative_to(config.source_dir).parts) \
+            if folder.is_relative_to(config.source_dir) else 0
+        for block in (b for s in page.article.sections for b in s.blocks):
+            if block.image is None or "://" in block.image.src:
+                continue
+            src, where = block.image.src, block.image.alt.location
+            if problem := image_problem(src, depth):
+                reporter.error(where, f"image '{src}' {problem}", "path")
+                continue
+            rel = image_path(src)
+            target = out / "media" / rel
+            if not (folder / rel).is_file():
+                reporter.error(where, f"image '{src}' not found", "missing-image")
+                continue
+            if not inside(folder / rel, config.root):
+                reporter.error(where, f"image '{src}' is a symbolic link to a file outside "
+                               "the project", "path")
+                continue
+            try:
+                data = (folder / rel).read_bytes()
+            except OSError as exc:
+                reporter.error(where, f"image '{src}' cannot be read: {exc.strerror}",
+                               "unreadable")
+                continue
+            write_bytes_atomic(target, data)  # fsutil.WriteError stops the build, as a page's
+            produced.add(target)
+            copied += 1
     return copied
 
 

@@ -364,3 +364,190 @@ def test_a_catalog_being_replaced_is_synced_before_the_rename(project, run_cli, 
     assert synced.count("sleep") == 3  # the template, and the es and ar catalogs
     assert "water" not in synced  # unchanged: not written at all
     assert read_po(po_path(project, "es", "sleep")).find("Habits").msgstr == "Hábitos"
+
+
+# -- inputs validated at the door (red-team findings 9 and 10) ---------------------------------
+
+ALIAS_BOMB = """\
+---
+title: Bomb
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+notes: [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+---
+
+Text.
+"""
+
+
+@pytest.mark.parametrize("front, line, kind", [
+    (ALIAS_BOMB, 3, "anchors (&name)"),
+    ("---\ntitle: &t Water\nsubtitle: *t\n---\n\nText.\n", 2, "anchors (&name)"),
+    ("---\ntitle: Water\nsubtitle: *t\n---\n\nText.\n", 3, None),  # an unknown alias
+], ids=["bomb", "anchor", "alias"])
+def test_yaml_anchors_and_aliases_are_refused_quickly_at_their_line(project, run_cli, front,
+                                                                    line, kind):
+    import time
+
+    write_source(project, "source/bomb.md", front)
+    started = time.monotonic()
+    code, _, err = extract(project, run_cli)
+    assert time.monotonic() - started < 20  # it was 35 s and a MemoryError
+    assert code == 1
+    assert "Traceback" not in err
+    issue = one_issue(err, "front-matter")
+    assert (issue["path"], issue["line"]) == ("source/bomb.md", str(line))
+    if kind:
+        assert issue["message"] == (f"YAML front matter: {kind} are not allowed; write the "
+                                    "value out")
+    assert_sleep_extracted(project)
+
+
+def test_front_matter_larger_than_any_real_one_is_refused(project, run_cli):
+    from pipeline.stages.front_matter import MAX_FRONT_MATTER
+
+    notes = "".join(f"  - note {n} {'x' * 60}\n" for n in range(MAX_FRONT_MATTER // 70 + 1))
+    write_source(project, "source/big.md", f"---\ntitle: Big\nnotes:\n{notes}---\n\nText.\n")
+    code, _, err = extract(project, run_cli)
+    assert code == 1
+    issue = one_issue(err, "front-matter")
+    assert (issue["path"], issue["line"]) == ("source/big.md", "1")
+    assert issue["message"].endswith(f"at most {MAX_FRONT_MATTER:,} are read")
+    assert_sleep_extracted(project)
+
+
+@pytest.mark.parametrize("value", ["2013-02-30", "'2013-02-30'", "!!int 0x", "!!timestamp 1-"])
+def test_a_front_matter_value_yaml_cannot_make_is_an_error_not_a_crash(project, run_cli, value):
+    replace_in(project / "source" / "water.md", "title: Drinking Water\n",
+               f"title: Drinking Water\nreviewed: {value}\n")
+    code, _, err = extract(project, run_cli)
+    assert code == 1
+    assert "Traceback" not in err
+    issue = one_issue(err, "front-matter")
+    assert issue["path"] == "source/water.md"
+    assert_sleep_extracted(project)
+
+
+@pytest.mark.parametrize("lang", ["sp", "../../evil", "12", "[en]", "en/../../x",
+                                  "en@../../evil"])
+@pytest.mark.parametrize("command", ["extract", "build"])
+def test_an_unknown_lang_is_an_error_at_its_line_and_the_others_build(project, run_cli, lang,
+                                                                      command):
+    replace_in(project / "source" / "water.md", "title: Drinking Water\n",
+               f"title: Drinking Water\nlang: {lang}\n")
+    args = ("--no-audio",) if command == "build" else ()
+    code, _, err = run_cli(project, command, *args)
+    assert code == 1
+    assert "Traceback" not in err
+    found = [i for i in issues(err) if i["path"] == "source/water.md"]
+    assert [(i["line"], i["code"]) for i in found] == [("3", "front-matter")], err
+    assert found[0]["message"].startswith("'lang' must be a known language code")
+    if command == "extract":
+        assert_sleep_extracted(project)
+        assert not pot_path(project, "water").exists()
+    else:
+        assert (project / "output" / "en" / "sleep.html").is_file()
+        assert not (project / "output" / "en" / "water.html").exists()
+        assert not list(project.parent.rglob("evil*"))
+
+
+@pytest.mark.parametrize("key, old, new", [
+    ("project.locales", 'locales = ["es", "ar"]', 'locales = ["es", "es@../../evil"]'),
+    ("project.source_language", 'source_language = "en"', 'source_language = "en@../x"'),
+])
+def test_a_locale_code_that_names_a_path_is_a_config_error(project, run_cli, key, old, new):
+    replace_in(project / "pipeline.toml", old, new)
+    code, _, err = run_cli(project, "build", "--no-audio")
+    assert code == 1
+    issue = one_issue(err, "config-key")
+    assert issue["message"].startswith(f"{key}: unknown locale code")
+    assert not (project / "output").exists()
+    assert not list(project.parent.rglob("*evil*"))
+
+
+def test_the_source_language_in_locales_is_a_config_error_naming_the_key(project, run_cli):
+    replace_in(project / "pipeline.toml", 'locales = ["es", "ar"]', 'locales = ["es", "en"]')
+    code, _, err = run_cli(project, "build", "--no-audio")
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "pipeline.toml:5: error: project.locales: lists the source language 'en'; "
+        "project.source_language is always built, remove it from locales [config-key]")
+    assert not (project / "output").exists()
+
+
+@pytest.mark.parametrize("kind", ["list", "quote", "mixed"])
+def test_markdown_nested_too_deep_is_an_error_at_its_line(project, run_cli, kind):
+    from pipeline.stages.read import MAX_NESTING
+
+    depth = 2 * MAX_NESTING + 5  # markdown-it used to drop everything below level 20
+    if kind == "list":
+        body = "".join("  " * i + f"- item {i}\n" for i in range(depth))
+        line = 7 + MAX_NESTING  # the first item too deep
+    elif kind == "quote":
+        body = "> " * depth + "deep text\n"
+        line = 7
+    else:
+        body = "".join(("> " * i if i % 2 else "") + "  " * (i // 2) + f"- item {i}\n"
+                       for i in range(3)) + "> " * depth + "- deep\n"
+        line = 10
+    write_source(project, "source/deep.md", f"---\ntitle: Deep\n---\n\nIntro.\n\n{body}")
+    code, _, err = extract(project, run_cli)
+    assert code == 1
+    issue = one_issue(err, "nesting")
+    assert (issue["path"], issue["line"], issue["severity"]) == ("source/deep.md", str(line),
+                                                                 "error")
+    assert issue["message"].startswith(f"lists and block quotes are nested more than "
+                                       f"{MAX_NESTING} levels deep")
+    assert_sleep_extracted(project)
+
+
+def test_markdown_nested_to_the_limit_keeps_every_item(project, run_cli):
+    from pipeline.stages.read import MAX_NESTING
+
+    body = "".join("  " * i + f"- item {i}\n" for i in range(MAX_NESTING))
+    write_source(project, "source/deep.md", f"---\ntitle: Deep\n---\n\nIntro.\n\n{body}")
+    code, _, err = extract(project, run_cli)
+    assert code == 0, err
+    assert all(f"item {i}" in msgids(pot_path(project, "deep")) for i in range(MAX_NESTING))
+
+
+def test_an_oversized_source_is_refused_at_line_1_without_reading_it(project, run_cli):
+    import time
+
+    from pipeline.stages.read import MAX_SOURCE_BYTES
+
+    write_source(project, "source/huge.md", "---\ntitle: Huge\n---\n\n" +
+                 "Water is good for you. " * (10 * MAX_SOURCE_BYTES // 23))
+    started = time.monotonic()
+    code, _, err = extract(project, run_cli)
+    assert time.monotonic() - started < 20  # it was 194 s and 2.3 GB
+    assert code == 1
+    issue = one_issue(err, "too-large")
+    assert (issue["path"], issue["line"]) == ("source/huge.md", "1")
+    assert issue["message"] == ("the file is 20.0 MB; sources are limited to 2 MB (split the "
+                                "article)")
+    assert_sleep_extracted(project)
+    code, _, err = run_cli(project, "import", str(project / "source" / "huge.md"))
+    assert code == 1
+    assert one_issue(err, "too-large")["line"] == "1"
+
+
+def test_the_source_size_limit_is_exact(tmp_path, monkeypatch):
+    import io
+
+    from pipeline.report import ContentError, Reporter
+    from pipeline.stages import read
+
+    path = tmp_path / "source" / "water.md"
+    write_source(tmp_path, "source/water.md", "---\ntitle: Water\n---\n\nText.\n")
+    monkeypatch.setattr(read, "MAX_SOURCE_BYTES", path.stat().st_size)
+    reporter = Reporter(io.StringIO())
+    assert read.read_article(path, "source/water.md", "en", reporter).title.text == "Water"
+    monkeypatch.setattr(read, "MAX_SOURCE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(ContentError) as caught:
+        read.read_article(path, "source/water.md", "en", reporter)
+    assert caught.value.issue.code == "too-large"

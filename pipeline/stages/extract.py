@@ -65,7 +65,10 @@ def extract_article(article: Article, locales_dir: Path, project: str) -> Extrac
 
 def write_template(pot_path: Path, slug: str, entries: list[TemplateEntry],
                    project: str) -> ExtractResult:
-    old = pot_path.read_text(encoding="utf-8") if pot_path.exists() else ""
+    try:  # the old template only lends its date; replacement characters do no harm there
+        old = pot_path.read_bytes().decode("utf-8", "replace")
+    except OSError:  # none yet, or not a file: the write below says why it fails
+        old = ""
     date = pot_creation_date(old) if old else None
     text = render_pot(entries, project, date or _now())
     if old and not same_except_date(old, text):

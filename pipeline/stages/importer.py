@@ -28,7 +28,7 @@ import yaml
 
 from pipeline.model import Location
 from pipeline.report import ContentError
-from pipeline.stages.read import SLUG_RE, slugify
+from pipeline.stages.read import MAX_SOURCE_BYTES, SLUG_RE, slugify
 
 # Navigation the health-library site prints around every article; compared case-insensitively.
 CHROME_LINES = frozenset({"munson health", "back to document", "revision information"})
@@ -141,6 +141,11 @@ def import_export(path: Path) -> ImportResult:
 
 def _read_lines(path: Path) -> list[str]:
     try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:  # the article it makes would be refused: stop here
+            raise ContentError(Location(str(path), 1), f"the file is {size / 1e6:.1f} MB; "
+                               f"exports are limited to {MAX_SOURCE_BYTES / 1e6:g} MB",
+                               "too-large")
         data = path.read_bytes()
     except OSError as exc:
         raise ContentError(Location(str(path)), f"cannot read: {exc.strerror}",

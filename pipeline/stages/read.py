@@ -2,23 +2,37 @@
 
 Every segment keeps the line it starts on, so that catalogs, checks and the build can point a
 person at ``source/<slug>.md:LINE``.
+
+Sources are checked at the door: a file larger than MAX_SOURCE_BYTES is refused unread
+(``[too-large]``), lists and block quotes nested deeper than MAX_NESTING are an error at their
+line (``[nesting]``: the article is skipped rather than published with text missing), and an
+image must be a file inside ``source/`` (``[path]``: the page shows its alt text instead).
+Front matter is read by front_matter.py.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
+import stat
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Callable
 
+from pipeline.confine import image_path, image_problem, inside
 from pipeline.inline import looks_like_tag
 from pipeline.model import (Article, Block, BlockKind, Image, Link, Location, Role, Section,
                             Segment)
 from pipeline.report import ContentError, Reporter
+from pipeline.stages.front_matter import checked_meta, split_front_matter
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_FRONT_KEYS = {"title", "subtitle", "lang", "author", "reviewed", "notes"}
+# The sample article is 3 kB and long ones are ~100 kB. Parsing costs ~3.5 s and 100 MB per
+# MB of Markdown (a 20 MB file took 194 s and 2.3 GB), so a larger file is refused unread.
+MAX_SOURCE_BYTES = 2_000_000
+# Lists and block quotes nested deeper than this are an error at their line: markdown-it
+# drops whatever lies deeper than its own limit without a word, and no real article nests
+# more than three or four levels.
+MAX_NESTING = 10
 _HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w-]+)+)\s*\}\s*$")
 
 if TYPE_CHECKING:
@@ -30,7 +44,9 @@ def _markdown():
     """The parser, loaded when a source is parsed at all: rebuilds reuse parsed articles."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark")
+    # Above our limit (a list is two of markdown-it's levels: list and item), so that text
+    # nested too deep reaches _check_nesting, which reports it, instead of vanishing.
+    return MarkdownIt("commonmark", {"maxNesting": 2 * MAX_NESTING + 2})
 
 
 def slugify(text: str) -> str:
@@ -48,79 +64,79 @@ def read_article(path: Path, rel: str, default_lang: str, reporter: Reporter) ->
     if not SLUG_RE.match(slug):
         raise ContentError(Location(rel), f"file name '{path.name}' is not a valid slug "
                            "(lower-case letters, digits and hyphens)", "bad-slug")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise ContentError(Location(rel, line), f"not valid UTF-8 ({exc.reason})",
-                           "encoding") from exc
-    except OSError as exc:
-        raise ContentError(Location(rel), f"cannot read: {exc.strerror}", "unreadable") from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    meta, meta_lines, body, offset = _split_front_matter(text, rel)
-    for key in meta:
-        if key not in _FRONT_KEYS:
-            reporter.warn(Location(rel, meta_lines.get(key, 1)),
-                          f"unknown front matter key '{key}' ignored", "front-matter-key")
-    if not isinstance(meta.get("title"), str) or not meta["title"].strip():
-        raise ContentError(Location(rel, 1), "front matter needs a 'title'", "front-matter")
-    lang = str(meta.get("lang") or default_lang)
+    text = _read_source(path, rel)
+    front = split_front_matter(text, rel)
+    lang, reviewed = checked_meta(front, rel, default_lang, reporter)
+    meta = front.meta
 
     def meta_segment(key: str, role: Role) -> Segment | None:
         value = meta.get(key)
         if value is None:
             return None
-        return Segment(_normalise(str(value)), role, Location(rel, meta_lines.get(key, 1)), "")
+        return Segment(_normalise(str(value)), role, Location(rel, front.line(key)), "")
 
-    reviewed = meta.get("reviewed", "")
-    if isinstance(reviewed, (dt.date, dt.datetime)):
-        reviewed = reviewed.isoformat()[:10]
-    elif reviewed and not re.match(r"^\d{4}-\d{2}-\d{2}$", str(reviewed)):
-        raise ContentError(Location(rel, meta_lines.get("reviewed", 1)),
-                           f"'reviewed' must be a date like 2013-08-07, not '{reviewed}'",
-                           "front-matter")
     notes = meta.get("notes") or ()
-    sections = _SectionBuilder(rel, offset, reporter).build(_markdown().parse(body))
+    tokens = _markdown().parse(front.body)
+    _check_nesting(tokens, rel, front.offset)
+    sections = _SectionBuilder(rel, front.offset, reporter, _depth(rel), path.parent,
+                               _project_root(path, rel)).build(tokens)
     return Article(
         slug=slug, path=path, lang=lang,
         title=meta_segment("title", Role.TITLE),
         subtitle=meta_segment("subtitle", Role.SUBTITLE),
-        author=str(meta.get("author") or ""), reviewed=str(reviewed or ""),
+        author=str(meta.get("author") or ""), reviewed=reviewed,
         sections=sections,
         notes=tuple(str(n) for n in notes) if isinstance(notes, list) else (str(notes),),
     )
 
 
-def _split_front_matter(text: str, rel: str) -> tuple[dict, dict[str, int], str, int]:
-    """Return (metadata, key -> line, body, number of lines before the body)."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise ContentError(Location(rel, 1), "missing YAML front matter (a '---' line, "
-                           "'title: ...', and a closing '---')", "front-matter")
+def _read_source(path: Path, rel: str) -> str:
+    """The text of a source, with its line ends made ``\\n``; too large a file is not read."""
     try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
-    except StopIteration:
-        raise ContentError(Location(rel, 1), "front matter is not closed by '---'",
-                           "front-matter") from None
-    block = "\n".join(lines[1:end])
-    import yaml
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a folder, or a pipe that would never end
+            raise ContentError(Location(rel), "cannot read: not a regular file", "unreadable")
+        size = info.st_size
+        if size > MAX_SOURCE_BYTES:
+            raise ContentError(Location(rel, 1), f"the file is {size / 1e6:.1f} MB; sources "
+                               f"are limited to {MAX_SOURCE_BYTES / 1e6:g} MB (split the "
+                               "article)", "too-large")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(Location(rel), f"cannot read: {exc.strerror}", "unreadable") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError(Location(rel, line), f"not valid UTF-8 ({exc.reason})",
+                           "encoding") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
-    try:  # libyaml's loader when PyYAML has it (its wheels do): 6x faster, same safe subset
-        meta = yaml.load(block, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(Location(rel, line), f"YAML front matter: {problem}",
-                           "front-matter") from exc
-    if not isinstance(meta, dict):
-        raise ContentError(Location(rel, 2), "front matter must be 'key: value' lines",
-                           "front-matter")
-    key_lines = {}
-    for number, line in enumerate(lines[1:end], 2):
-        if m := re.match(r"^([A-Za-z_][\w-]*)\s*:", line):
-            key_lines.setdefault(m.group(1), number)
-    return meta, key_lines, "\n".join(lines[end + 1:]), end + 1
+
+def _depth(rel: str) -> int:
+    """How many folders below ``source/`` a source is (``source/x.md``: 0)."""
+    parts = PurePath(rel).parts
+    return max(0, len(parts) - 2) if not PurePath(rel).is_absolute() else 0
+
+
+def _project_root(path: Path, rel: str) -> Path:
+    """The content project a source belongs to (``rel`` is its path from there)."""
+    parents = Path(path).parents
+    return parents[min(_depth(rel) + 1, len(parents) - 1)]
+
+
+def _check_nesting(tokens: list[Token], rel: str, offset: int) -> None:
+    depth = 0
+    for token in tokens:
+        if token.type in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
+            depth += 1
+            if depth > MAX_NESTING:
+                line = (token.map[0] if token.map else 0) + offset + 1
+                raise ContentError(Location(rel, line), f"lists and block quotes are nested "
+                                   f"more than {MAX_NESTING} levels deep here; flatten them "
+                                   "(text nested deeper would be lost)", "nesting")
+        elif token.type in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
+            depth -= 1
 
 
 def _normalise(text: str) -> str:
@@ -131,8 +147,11 @@ def _normalise(text: str) -> str:
 class _SectionBuilder:
     """Walks markdown-it's token stream and groups blocks into sections."""
 
-    def __init__(self, rel: str, offset: int, reporter: Reporter):
+    def __init__(self, rel: str, offset: int, reporter: Reporter, depth: int = 0,
+                 folder: Path | None = None, root: Path | None = None):
         self.rel, self.offset, self.reporter = rel, offset, reporter
+        # For images: how deep below source/ the source is, its folder and its project.
+        self.depth, self.folder, self.root = depth, folder, root
         self.sections: list[Section] = []
         self.current_id, self.current_heading = "introduction", None
         self.current_citations = False
@@ -224,8 +243,28 @@ class _SectionBuilder:
                                    "alt text; screen-reader users will not know what it shows",
                                    "image-alt")
             segment = self.segment(alt, Role.IMAGE_ALT, token, ())
-            self.blocks.append(Block(BlockKind.FIGURE, (), image=Image(
-                str(image.attrGet("src") or ""), segment)))
+            src = str(image.attrGet("src") or "")
+            if self.image_allowed(src, token):
+                self.blocks.append(Block(BlockKind.FIGURE, (), image=Image(src, segment)))
+            elif alt:  # the page goes without the image, and says what it showed
+                self.blocks.append(Block(BlockKind.PARAGRAPH, (segment,)))
+
+    def image_allowed(self, src: str, token: Token) -> bool:
+        """An image must be a file inside ``source/`` (the build copies it into the site):
+        ``../../etc/passwd`` or a link to a file outside the project is an error."""
+        if not src or "://" in src:
+            return True  # nothing to copy; the build reports it
+        if problem := image_problem(src, self.depth):
+            self.reporter.error(self.loc(token), f"image '{src}' {problem}", "path")
+            return False
+        if self.folder is None or self.root is None:
+            return True
+        file = self.folder / image_path(src)
+        if file.exists() and not inside(file, self.root):
+            self.reporter.error(self.loc(token), f"image '{src}' is a symbolic link to a "
+                                "file outside the project", "path")
+            return False
+        return True
 
     def list_block(self, tokens: list[Token], i: int) -> int:
         opener = tokens[i]
@@ -306,6 +345,13 @@ def source_files(source_dir: Path, root: Path, reporter: Reporter) -> list[tuple
     files = []
     for path in find_sources(source_dir):
         rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+        if not inside(path, root):  # a symbolic link, or source/ itself one
+            reporter.error(Location(rel), "is a symbolic link to a file outside the project; "
+                           "it is not read", "path")
+            continue
+        if not path.is_file():  # a folder named x.md, or a pipe whose reading never ends
+            reporter.error(Location(rel), "cannot read: not a regular file", "unreadable")
+            continue
         if path.stem in seen:
             reporter.error(Location(rel, 1), f"duplicate slug '{path.stem}' (also "
                            f"{seen[path.stem]}); rename one file", "duplicate-slug")

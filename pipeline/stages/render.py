@@ -74,7 +74,7 @@ def make_environment(project_templates: Path, cache: Path | None = None) -> jinj
     checks each against its source), which is most of a small rebuild's rendering time."""
     loaders: list[jinja2.BaseLoader] = []
     if project_templates.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(project_templates)))
+        loaders.append(_ProjectLoader(project_templates))
     loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
     bytecode = None
     if cache is not None:
@@ -86,6 +86,31 @@ def make_environment(project_templates: Path, cache: Path | None = None) -> jinj
                              bytecode_cache=bytecode)
     env.filters["plain"] = lambda s: to_plain(s.text) if isinstance(s, LocalizedSegment) else s
     return env
+
+
+class TemplateOutside(Exception):
+    """A project template that is a symbolic link leading outside the project."""
+
+    def __init__(self, rel: str):
+        super().__init__(f"{rel} is a symbolic link leading outside the project")
+        self.rel = rel
+
+
+class _ProjectLoader(jinja2.FileSystemLoader):
+    """The project's ``templates/``; a template that links outside the project is refused
+    before it is read (falling back to the package's would hide the problem)."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        from pipeline.confine import inside
+
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        if path.is_file() and not inside(path, self.folder.parent):
+            raise TemplateOutside(f"{self.folder.name}/{template}")
+        return super().get_source(environment, template)
 
 
 def segment_html(segment: LocalizedSegment) -> Markup:
@@ -138,6 +163,9 @@ class Renderer:
         try:
             template = self.env.get_template(name)
             return template.render(**context)
+        except TemplateOutside as exc:
+            raise ContentError(Location(exc.rel), "is a symbolic link leading outside the "
+                               "project; it is not followed", "path") from exc
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError(Location(self._template_rel(exc.filename or name), exc.lineno),
                                f"template syntax: {exc.message}", "template") from exc
