@@ -15,12 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-try:
-    import fcntl
-except ImportError:  # Windows: no lock (builds there run one at a time by hand)
-    fcntl = None  # type: ignore[assignment]
-
 from pipeline import __version__
+from pipeline.build_lock import build_lock
 from pipeline.config import CONFIG_NAME, Config
 from pipeline.fsutil import write_text_atomic
 from pipeline.model import Article
@@ -166,19 +162,11 @@ def one_build_at_a_time(config: Config, reporter: Reporter) -> Iterator[bool]:
 
     Two builds at once could each write some pages and the last to save its state would
     vouch for pages the other wrote from other inputs; the second build waits instead. The
-    lock is an flock, which the system releases when its process dies, so a killed build
-    never leaves it held. The marker beside it stays when a build does not finish."""
+    marker beside the lock stays when a build does not finish."""
     folder = config.root / ".pipeline-cache"
     folder.mkdir(parents=True, exist_ok=True)
     marker = folder / _RUNNING
-    with open(folder / "build.lock", "ab") as lock:
-        if fcntl is not None:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                reporter.progress("build: waiting for the other build of this project to "
-                                  "finish")
-                fcntl.flock(lock, fcntl.LOCK_EX)
+    with build_lock(folder / "build.lock", reporter):
         unfinished = marker.exists()
         marker.write_bytes(b"")
         yield unfinished
