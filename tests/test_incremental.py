@@ -576,7 +576,7 @@ def test_a_few_changed_sections_all_go_to_the_warm_speaker_one_after_the_other(r
 
     monkeypatch.setattr(build_module, "warm_speaker",
                         lambda *a: contextlib.nullcontext(Queueing(events)))
-    monkeypatch.setattr(speak, "ProcessPoolExecutor", None)  # a pool would fail the build
+    monkeypatch.setattr(speak, "SpeechPool", None)  # a pool would fail the build
     es = root / "locales/es/LC_MESSAGES/hydration.po"
     set_msgstr(es, "Your kidneys clear waste", "Sus riñones eliminan desechos ahora")
     set_msgstr(es, first_paragraph_msgid(root), "Texto <em>triple</em>. Lea la <a1>guía</a1>.")
@@ -592,3 +592,74 @@ def test_a_few_changed_sections_all_go_to_the_warm_speaker_one_after_the_other(r
                                                              ("ar", "hydration")}
     monkeypatch.undo()
     assert_same_as_a_clean_build(root)
+
+
+def _msgstr_line(po_path: Path, msgid: str) -> int:
+    lines = po_path.read_text(encoding="utf-8").splitlines()
+    start = lines.index(f'msgid "{msgid}"')
+    return next(n for n, line in enumerate(lines[start:], start + 1) if line.startswith("msgstr"))
+
+
+def test_an_over_long_msgstr_fails_its_section_alone_and_no_other_audio_is_lost(root,
+                                                                              monkeypatch):
+    """An 80 KB msgstr for a short source: before, its worker crashed, every section of
+    every article failed, all published MP3s were deleted and the summary said "-16 from
+    cache". Now that section alone has no audio (its page says so), the error points at the
+    msgstr's line, and every other MP3 and its manifest entry stay."""
+    import contextlib
+
+    import pipeline.build as build_module
+
+    run(root)
+    before = {p: p.read_bytes() for p in (root / "output").rglob("*.mp3")}
+    po = root / "locales/es/LC_MESSAGES/hydration.po"
+    set_msgstr(po, "Your kidneys clear waste", "Sus riñones eliminan desechos. " * 2700)
+    monkeypatch.setattr(build_module, "warm_speaker",  # the pool's path, as for many edits
+                        lambda *a: contextlib.nullcontext(None))
+    log = io.StringIO()
+    reporter = Reporter(stream=log, quiet=False)
+    summary = build(load_config(root), reporter, BuildOptions(engine_factory=FakeEngine,
+                                                              jobs=2))
+    [issue] = reporter.issues
+    assert issue.code == "audio-failed"
+    assert issue.location.path == po.relative_to(root).as_posix()
+    assert issue.location.line == _msgstr_line(po, "Your kidneys clear waste")
+    assert "hydration [es] section 'why-water'" in issue.message
+    assert "not spoken" in issue.message
+    lost = root / "output/es/audio/hydration/why-water.mp3"
+    assert {p: p.read_bytes() for p in (root / "output").rglob("*.mp3")} == {
+        p: data for p, data in before.items() if p != lost}
+    page = (root / "output/es/hydration.html").read_text()
+    assert "audio/hydration/why-water.mp3" not in page
+    assert "audio/hydration/introduction.mp3" in page
+    manifest = json.loads((root / "output/manifest.json").read_text())
+    listed = {a["path"] for a in manifest["audio"]}
+    assert listed == {p.relative_to(root / "output").as_posix() for p in before} - {
+        "es/audio/hydration/why-water.mp3"}
+    assert f"{len(before) - 1} audio file(s) (2.3 min; 0 synthesized, 11 from cache)" in summary
+
+
+def test_a_section_not_spoken_beside_the_warm_speakers_work_is_reported_once(root,
+                                                                            monkeypatch):
+    """The page with the over-long msgstr does not wait for the warm speaker (which speaks
+    an Arabic edit): it renders early, with the note, and the error is said once."""
+    import contextlib
+
+    import pipeline.build as build_module
+
+    run(root)
+    monkeypatch.setattr(build_module, "warm_speaker",
+                        lambda *a: contextlib.nullcontext(_InProcessSpeaker([])))
+    set_msgstr(root / "locales/es/LC_MESSAGES/hydration.po", "Your kidneys clear waste",
+               "Sus riñones eliminan desechos. " * 50)
+    ar = polib.pofile(str(root / "locales/ar/LC_MESSAGES/hydration.po"))
+    next(e for e in ar if e.msgid == "Your kidneys clear waste").msgstr = "تتخلص كليتاك"
+    ar.save()
+    log = io.StringIO()
+    reporter = Reporter(stream=log, quiet=False)
+    build(load_config(root), reporter, BuildOptions(engine_factory=FakeEngine, jobs=1))
+    assert [i.code for i in reporter.issues] == ["audio-failed"], log.getvalue()
+    page = (root / "output/es/hydration.html").read_text()
+    assert "No se pudo crear parte del audio de esta página." in page
+    assert "audio/hydration/why-water.mp3" not in page
+    assert "audio/hydration/why-water.mp3" in (root / "output/ar/hydration.html").read_text()

@@ -404,3 +404,225 @@ def test_two_clean_real_builds_in_different_orders_give_identical_output(tmp_pat
     differing = [str(p) for p in files_one
                  if (one / "output" / p).read_bytes() != (two / "output" / p).read_bytes()]
     assert differing == []
+
+
+# -- bounded speech: sentences, limits, crashes, time limits ---------------------------------
+
+def test_sentences_split_at_their_ends_but_not_after_abbreviations():
+    from pipeline.tts.sentences import pieces, split_sentences
+
+    assert split_sentences("See Dr. Smith on Jan. 5. Take 2.5 mg, e.g. with food. Rest! "
+                           "Is it ok? Yes.", "en") == [
+        "See Dr. Smith on Jan. 5.", "Take 2.5 mg, e.g. with food.", "Rest!", "Is it ok?",
+        "Yes."]
+    assert split_sentences("El Dr. García y la Sra. López: «Tome 2 mg». ¿Le duele? ¡Llame!",
+                           "es") == ["El Dr. García y la Sra. López: «Tome 2 mg».",
+                                     "¿Le duele?", "¡Llame!"]
+    assert split_sentences("感到疲倦时要休息。多喝水。", "zh-Hans") == ["感到疲倦时要休息。", "多喝水。"]
+    assert split_sentences("هل تشعر بالتعب؟ اشرب الماء.", "ar") == ["هل تشعر بالتعب؟",
+                                                                    "اشرب الماء."]
+    assert split_sentences("Call 1-800-821-2285 or visit www.myositis.org for help.", "en") == [
+        "Call 1-800-821-2285 or visit www.myositis.org for help."]
+    assert split_sentences('J. Smith said "rest." Then approx. three days. — .', "en") == [
+        'J. Smith said "rest."', "Then approx. three days. — ."]
+    long = "word, " * 300
+    assert all(len(p) <= 600 for p in pieces(long)) and " ".join(pieces(long)) == long.strip()
+    assert [len(p) for p in pieces("x" * 1500)] == [600, 600, 300]
+
+
+def test_audio_checks_do_not_guess_durations_but_catch_silence_and_cut_off_speech():
+    from pipeline.audio import audio_problem
+    from pipeline.tts.fake import FakeEngine
+
+    phone = "Call 1-800-821-2285 or visit www.myositis.org for help."
+    samples, rate = FakeEngine().synthesize(phone, "gmw/en-us", 150)
+    assert audio_problem(samples, rate, phone) == ""
+    # ten times longer than the words suggest is no reason to refuse it
+    assert audio_problem(np.concatenate([samples] * 10), rate, phone) == ""
+    assert audio_problem(samples[: len(samples) // 2], rate, phone).startswith("truncated")
+    assert audio_problem(np.zeros(rate, dtype=np.float32), rate, phone).startswith("silent")
+    assert audio_problem(np.zeros(rate, dtype=np.float32), rate, "—.") == ""
+    assert audio_problem(np.zeros(0, dtype=np.float32), rate, phone) == "empty audio"
+
+
+class LoggingEngine(FakeEngine):
+    """Logs every text it is given to a file (workers are separate processes); a text with
+    CRASH kills the process as a segfault would, one with HANG never returns."""
+
+    def __init__(self, log: str) -> None:
+        super().__init__()
+        self.log = log
+
+    def synthesize(self, text, voice, rate):
+        import os
+        import signal
+        import time
+
+        with open(self.log, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()} {len(text)} {text[:30]}\n")
+        if "CRASH" in text:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if "HANG" in text:
+            time.sleep(3600)
+        return super().synthesize(text, voice, rate)
+
+
+def _with_paragraph(monkeypatch, spanish: str) -> LocalizedArticle:
+    """The Spanish sample article with another translation of the self-care paragraph
+    (po line 9)."""
+    items = list(SECTIONS["self-care"])
+    role, english, translations = items[1]
+    items[1] = (role, english, {**translations, "es": spanish})
+    monkeypatch.setitem(SECTIONS, "self-care", items)
+    return make_article("es")
+
+
+def _speak_logged(tmp_path, article, jobs=1, **options):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    log = tmp_path / "engine.log"
+    reporter = Reporter(quiet=True)
+    result = speak_articles([article], make_config(tmp_path), tmp_path / "out", jobs, reporter,
+                            engine_factory=functools.partial(LoggingEngine, str(log)),
+                            **options)
+    return result, reporter, log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+def test_a_translation_far_longer_than_its_source_fails_its_section_alone_at_its_line(
+        tmp_path, monkeypatch):
+    """An 80 KB msgstr for a one-sentence source (spoken as 92 minutes before) never
+    reaches the voice: its section fails at the msgstr's line, the others are spoken."""
+    article = _with_paragraph(monkeypatch, "Descanse cuando se sienta cansado. " * 2300)
+    result, reporter, log = _speak_logged(tmp_path, article)
+    assert [(f.section_id) for f in result.failures] == ["self-care"]
+    assert [t.section_id for t in result.tracks] == ["references"]
+    [issue] = reporter.issues
+    assert (issue.code, str(issue.location)) == ("audio-failed",
+                                                 "locales/es/LC_MESSAGES/sample.po:9")
+    assert "sample [es] section 'self-care'" in issue.message
+    assert "times its source" in issue.message and "not spoken" in issue.message
+    assert "Descanse" not in log  # nothing of that section was synthesized
+    assert result.cached == 0 and result.synthesized == 1
+    # 315 characters for a 48-character source are within bounds (3 x 48 + 200); 420 not
+    article = _with_paragraph(monkeypatch, "Descanse cuando se sienta cansado. " * 9)
+    assert _speak_logged(tmp_path / "ok", article)[0].failures == ()
+    article = _with_paragraph(monkeypatch, "Descanse cuando se sienta cansado. " * 12)
+    assert _speak_logged(tmp_path / "long", article)[0].failures
+
+
+def test_a_source_segment_over_the_absolute_limit_fails_at_its_source_line(tmp_path,
+                                                                           monkeypatch):
+    items = list(SECTIONS["self-care"])
+    items[1] = (items[1][0], "Rest when you feel tired. " * 320, {})
+    monkeypatch.setitem(SECTIONS, "self-care", items)
+    result, reporter, log = _speak_logged(tmp_path, make_article("en"))
+    [issue] = reporter.issues
+    assert str(issue.location) == "source/sample.md:9"
+    assert "8,319 characters is too long to speak (the limit is 8,000)" in issue.message
+    assert "Rest when" not in log and [t.section_id for t in result.tracks] == ["references"]
+
+
+def test_no_text_over_the_piece_limit_reaches_the_voice(tmp_path, monkeypatch):
+    """A long but legitimate paragraph (no sentence end in 1,500 characters) is spoken in
+    pieces of at most 600 characters, each checked, and its sentences keep their bounds."""
+    source = make_article("en")
+    text = ("Drink water, " * 115).strip() + "."
+    items = list(SECTIONS["self-care"])
+    items[1] = (items[1][0], text, {})
+    monkeypatch.setitem(SECTIONS, "self-care", items)
+    result, reporter, log = _speak_logged(tmp_path, make_article("en"))
+    assert reporter.issues == [] and len(result.tracks) == 2
+    lengths = [int(line.split()[1]) for line in log.splitlines()]
+    assert max(lengths) <= 600 and sum(1 for n in lengths if n > 300) == 2
+    assert source.slug == "sample"
+
+
+def test_each_sentence_has_its_bounds_in_the_cached_audio(tmp_path):
+    result, reporter, _ = _speak_logged(tmp_path, make_article("es"))
+    assert reporter.issues == []
+    meta = [json.loads(p.read_text()) for p in (tmp_path / ".pipeline-cache").rglob("*.json")]
+    self_care = next(m for m in meta if m["timings"][0][0] == "Cuidado personal.")
+    sentences = [s for s in self_care["sentences"] if s[0] == 1]
+    assert [s[1] for s in sentences] == ["Descanse cuando se sienta cansado.",
+                                         "Beba mucha agua."]
+    paragraph = self_care["timings"][1]
+    assert sentences[0][2] == paragraph[3] and sentences[0][3] == sentences[1][2]
+    assert sentences[1][3] < paragraph[4]  # the gap after it belongs to the paragraph only
+
+
+def test_a_worker_that_crashes_fails_only_its_section(tmp_path, monkeypatch):
+    """A segfault used to break the pool and fail every section of every article."""
+    article = _with_paragraph(monkeypatch, "Descanse. CRASH aquí. Beba agua.")
+    result, reporter, log = _speak_logged(tmp_path, article, jobs=1)
+    assert [t.section_id for t in result.tracks] == ["references"]
+    [issue] = reporter.issues
+    assert str(issue.location) == "locales/es/LC_MESSAGES/sample.po:9"
+    assert "crashed (SIGSEGV) 2 times" in issue.message
+    assert len({line.split()[0] for line in log.splitlines()}) >= 2  # a new worker went on
+
+
+def test_a_section_over_its_time_limit_is_stopped_and_fails_alone(tmp_path, monkeypatch):
+    import time
+
+    import pipeline.stages.audio_plan as audio_plan
+
+    monkeypatch.setattr(audio_plan, "JOB_SECONDS", 2.0)
+    monkeypatch.setattr(audio_plan, "SECONDS_PER_CHAR", 0.0)
+    article = _with_paragraph(monkeypatch, "Descanse. HANG aquí.")
+    started = time.monotonic()
+    result, reporter, _ = _speak_logged(tmp_path, article, jobs=2)
+    assert time.monotonic() - started < 30
+    assert [t.section_id for t in result.tracks] == ["references"]
+    [issue] = reporter.issues
+    assert str(issue.location) == "locales/es/LC_MESSAGES/sample.po:9"
+    assert "took longer than 2 s" in issue.message
+
+
+class SometimesEmptyEngine(FakeEngine):
+    """The fake engine, but returns no audio while PIPELINE_TEST_NO_AUDIO is set (one
+    engine identity, so the audio cache's keys stay the same)."""
+
+    def synthesize(self, text, voice, rate):
+        import os
+
+        samples, sr = super().synthesize(text, voice, rate)
+        return (samples[:0] if os.environ.get("PIPELINE_TEST_NO_AUDIO") else samples), sr
+
+
+def test_audio_made_before_from_the_same_text_is_kept_when_speaking_it_again_fails(
+        tmp_path, monkeypatch):
+    """--force speaks everything again; a section whose new audio fails keeps the audio
+    made from the same inputs (from the audio cache), with a warning, not a missing player;
+    a section whose text changed and fails has no audio (its old file says other words)."""
+    first = speak_articles([make_article("es")], make_config(tmp_path), tmp_path / "out", 1,
+                           Reporter(quiet=True), engine_factory=SometimesEmptyEngine)
+    before = {t.path: (tmp_path / "out" / t.path).read_bytes() for t in first.tracks}
+    monkeypatch.setenv("PIPELINE_TEST_NO_AUDIO", "1")
+    reporter = Reporter(quiet=True)
+    again = speak_articles([make_article("es")], make_config(tmp_path), tmp_path / "out", 1,
+                           reporter, engine_factory=SometimesEmptyEngine, use_cache=False)
+    assert again.failures == () and reporter.errors == 0 and reporter.warnings == 2
+    assert all("is kept" in issue.message for issue in reporter.issues)
+    assert {t.path: (tmp_path / "out" / t.path).read_bytes() for t in again.tracks} == before
+    reporter = Reporter(quiet=True)
+    changed = _with_paragraph(monkeypatch, "Descanse mucho.")
+    third = speak_articles([changed], make_config(tmp_path), tmp_path / "out", 1, reporter,
+                           engine_factory=SometimesEmptyEngine, use_cache=False)
+    assert [f.section_id for f in third.failures] == ["self-care"]
+    assert [t.section_id for t in third.tracks] == ["references"]
+    assert (reporter.errors, reporter.warnings) == (1, 1)
+
+
+@pytest.mark.speech
+def test_a_phone_number_and_a_web_address_are_spoken_without_complaint(tmp_path, monkeypatch):
+    """The old duration check (words per minute) called this sentence's 10.73 s of correct
+    speech implausible, on every build."""
+    items = list(SECTIONS["self-care"])
+    items[1] = (items[1][0], "Call 1-800-821-2285 or visit www.myositis.org for help. "
+                             "Dr. Lee answers on Jan. 5.", {})
+    monkeypatch.setitem(SECTIONS, "self-care", items)
+    reporter = Reporter(quiet=True)
+    result = speak_articles([make_article("en")], make_config(tmp_path), tmp_path / "out", 1,
+                            reporter)
+    assert reporter.issues == [] and len(result.tracks) == 2
+    paragraph = result.tracks[0].timings[1]
+    assert paragraph.end - paragraph.start > 8  # digit by digit, letter by letter

@@ -3,6 +3,11 @@ address of each section's speech (the key of the audio cache).
 
 A page whose localization inputs are unchanged keeps last build's plan: planning a library's
 13,000 sections (plain text, voices, content hashes) took longer than the rest of a rebuild.
+
+Speech is bounded here, before it reaches a voice: a segment longer than MAX_SEGMENT_CHARS, or
+a translation far longer than its source (an 80 KB msgstr for a one-sentence source was spoken
+as 92 minutes; a 64 KB one crashed espeak-ng), fails its section with an error at the
+segment's own line, and is never synthesized. Each job also gets a time limit (time_limit).
 """
 from __future__ import annotations
 
@@ -14,12 +19,23 @@ from pipeline.audio import MP3_QUALITY
 from pipeline.config import Config
 from pipeline.inline import to_plain
 from pipeline.locales import locale_info
-from pipeline.model import LocalizedArticle, LocalizedSection, Location
+from pipeline.model import LocalizedArticle, LocalizedSection, LocalizedSegment, Location
 from pipeline.state import fingerprint
 from pipeline.tts.voices import rate_for, voice_for
 
 GAP_SECONDS = 0.25  # silence between segments: a listener hears where one item ends
-AUDIO_FORMAT = "section-mp3-v1"  # bump to re-synthesize everything after a format change
+# Bump to re-synthesize everything after a format change. v2: spoken sentence by sentence.
+AUDIO_FORMAT = "section-mp3-v2"
+MAX_SEGMENT_CHARS = 8_000  # ~1,300 words, ~9 minutes of speech: no paragraph is this long
+# A translation may run longer than its source (Spanish ~1.2x, short strings more), but by
+# at most this factor plus GROWTH_ALLOWANCE characters before it is taken for a mistake.
+MAX_GROWTH = 3.0
+GROWTH_ALLOWANCE = 200
+# A section's time limit: a fixed allowance (a worker's start-up under load) and so much per
+# character of text. espeak-ng and the encoder get through ~1,000 characters a second here,
+# so 50 a second is 20 times slower than normal: a section that takes longer is stuck.
+JOB_SECONDS = 20.0
+SECONDS_PER_CHAR = 0.02
 _SENTENCE_END = tuple(".!?…。！？؟۔:;")
 _CLOSERS = "\"'”’»)]」』）"
 _ISO639_2 = {"en": "eng", "es": "spa", "zh": "zho", "vi": "vie", "ar": "ara", "ht": "hat",
@@ -38,6 +54,7 @@ class Utterance:
     lang: str
     voice: str
     rate: int
+    where: Location = Location("")  # the segment's PO or source line (not in the speech key)
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,13 @@ class SectionJob:
     tags: tuple[tuple[str, str], ...]  # ID3 frame id -> text
     key: str = ""  # content address of the speech (text, voices, rates, engine, encoder)
     cache: str = ""  # absolute path of the cached, untagged MP3 for ``key``
+    problem: str = ""  # why the section is not spoken at all (a segment too long)
+    problem_part: int = -1  # the utterance ``problem`` is about
+
+
+def time_limit(job: SectionJob) -> float:
+    """Seconds a worker may take over ``job`` before it is stopped and the section fails."""
+    return JOB_SECONDS + SECONDS_PER_CHAR * sum(len(u.text) for u in job.utterances)
 
 
 def speech_parts(section: LocalizedSection) -> list[SpeechPart]:
@@ -63,11 +87,16 @@ def speech_parts(section: LocalizedSection) -> list[SpeechPart]:
     Timings follow this order, so timing ``i`` belongs to the ``i``-th segment of
     ``section.segments`` whose ``to_plain(text)`` is not empty.
     """
+    return [part for _, part in _spoken(section)]
+
+
+def _spoken(section: LocalizedSection) -> list[tuple[LocalizedSegment, SpeechPart]]:
     parts = []
     for segment in section.segments:
         text = to_plain(segment.text)
         if text:
-            parts.append(SpeechPart(_end_sentence(text), segment.lang, segment.status.is_fallback))
+            parts.append((segment, SpeechPart(_end_sentence(text), segment.lang,
+                                              segment.status.is_fallback)))
     return parts
 
 
@@ -168,11 +197,13 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
     title = to_plain(article.title.text)
     jobs, where = [], []
     for number, section in enumerate(article.sections, 1):
+        spoken = [(segment, part) for segment, part in _spoken(section)
+                  if not (part.is_fallback and source_voice is None)]
         utterances = tuple(
             Utterance(p.text, p.lang, *((source_voice, source_rate) if p.is_fallback
-                                        else (voice, rate)))
-            for p in speech_parts(section)
-            if not (p.is_fallback and source_voice is None))
+                                        else (voice, rate)),
+                      _segment_location(article, seg, config))
+            for seg, p in spoken)
         if not utterances:
             continue
         rel = f"{article.lang}/audio/{article.slug}/{section.id}.mp3"
@@ -184,12 +215,39 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
         label = f"{article.slug} [{article.locale}] section '{section.id}'"
         key = fingerprint(AUDIO_FORMAT, engine, GAP_SECONDS, MP3_QUALITY,
                           [(u.text, u.lang, u.voice, u.rate) for u in utterances])
+        problem, part = next(((why, index) for index, (segment, p) in enumerate(spoken)
+                              if (why := _too_long(segment, p))), ("", -1))
         jobs.append(SectionJob(label, utterances, str(output_dir / rel), rel, article.locale,
                                article.slug, section.id, voice, tags, key,
-                               str(cache_dir / key[:2] / f"{key}.mp3")))
+                               str(cache_dir / key[:2] / f"{key}.mp3"), problem, part))
         where.append(_location(article, section, config))
     return PagePlan(tuple(jobs), tuple(where),
                     print=fingerprint([(j.key, j.rel_path, j.tags) for j in jobs]))
+
+
+def _too_long(segment: LocalizedSegment, part: SpeechPart) -> str:
+    """Why a segment's text must not reach the voice, or ""."""
+    length = len(part.text)
+    if not part.is_fallback and segment.text != segment.source.text:
+        source = len(to_plain(segment.source.text))
+        if length > MAX_GROWTH * source + GROWTH_ALLOWANCE:
+            return (f"the translation is {length:,} characters long, "
+                    f"{length / max(source, 1):.0f} times its source's {source:,}; not "
+                    "spoken (check the msgstr)")
+    if length > MAX_SEGMENT_CHARS:
+        return (f"a segment of {length:,} characters is too long to speak (the limit is "
+                f"{MAX_SEGMENT_CHARS:,}); not spoken")
+    return ""
+
+
+def _segment_location(article: LocalizedArticle, segment: LocalizedSegment,
+                      config: Config) -> Location:
+    """Where to fix a segment: its msgstr in the PO file, else its source line."""
+    if article.po_path and segment.po_line:
+        return Location(article.po_path, segment.po_line)
+    if segment.source.location.path:
+        return segment.source.location
+    return Location(config.rel(article.article.path))
 
 
 def _location(article: LocalizedArticle, section: LocalizedSection, config: Config) -> Location:

@@ -1,30 +1,45 @@
 """The speech worker: one engine per process, one section per job (pool workers and the
 warm speaker alike).
 
-A job synthesizes a section's utterances, checks each (silence, implausible length: one
-retry), joins them with a gap, encodes one MP3, checks that it decodes to the same length,
-and stores it untagged in the audio cache; the parent tags and publishes it.
+A job speaks a section's utterances sentence by sentence (tts/sentences.py), checks each
+piece of audio (not silent, ends in espeak's closing pause: one retry), joins the utterances
+with a gap, encodes one MP3, checks that it decodes to the same length, and stores it untagged
+in the audio cache with the utterances' timings and their sentences' boundaries; the parent
+tags and publishes it. ``serve`` is a worker process's whole life: it tells the parent which
+utterance it is speaking, so a job that hangs or crashes is reported at that segment's line.
 """
 from __future__ import annotations
 
 import io
 import json
+import signal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from pipeline.audio import as_float, audio_problem, encode_mp3
 from pipeline.fsutil import write_bytes_atomic
 from pipeline.model import SegmentTiming
 from pipeline.stages.audio_plan import GAP_SECONDS, SectionJob, Utterance
+from pipeline.stages.child_process import die_with_parent
 from pipeline.tts import EngineFactory, SpeechEngine
+from pipeline.tts.sentences import pieces, split_sentences
 
 if TYPE_CHECKING:
     import numpy as np
 
 MAX_DECODE_ERROR = 0.05  # seconds the decoded MP3 may differ from what was encoded
+VOICES = "voices"  # the parent's request for the engine's voice ids
 
 _engine: SpeechEngine | None = None
 _engine_error: str = ""
+
+
+class PartError(RuntimeError):
+    """A failure while speaking utterance ``part`` of a job."""
+
+    def __init__(self, part: int, message: str):
+        super().__init__(message)
+        self.part = part
 
 
 def init(factory: EngineFactory) -> None:
@@ -36,8 +51,38 @@ def init(factory: EngineFactory) -> None:
 
     try:
         _engine = factory()
-    except Exception as exc:  # an initializer that raises breaks the whole pool
+    except Exception as exc:  # reported to the parent, which says it once
         _engine_error = f"{type(exc).__name__}: {exc}"
+
+
+def serve(conn: Any, factory: EngineFactory, parent_pid: int, preload: bool = False,
+          close: Any = None) -> None:
+    """A worker process: ("ready", engine error or "") once the engine is loaded, then for
+    each job ("part", i) as utterance i starts and ("done", decode error, error, part);
+    VOICES gets ("voices", ids); None or a closed pipe ends it. ``close``: the parent's end
+    of the pipe, which a forked worker inherited and must not keep open."""
+    die_with_parent(parent_pid)
+    if close is not None:
+        close.close()
+    # Ctrl-C reaches the whole process group: the build reports it and ends its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    init(factory)
+    if preload:  # loaded now, not when the first section is tagged and joined
+        import mutagen.id3  # noqa: F401
+        import numpy  # noqa: F401
+    conn.send(("ready", _engine_error))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        if message == VOICES:
+            conn.send(("voices", voice_ids() if _engine is not None else frozenset()))
+            continue
+        result = speak_job(message, lambda index: conn.send(("part", index)))
+        conn.send(("done", *result))
 
 
 def _engine_or_error() -> SpeechEngine:
@@ -50,15 +95,20 @@ def voice_ids() -> frozenset[str]:
     return _engine_or_error().voice_ids()
 
 
-def speak_job(job: SectionJob) -> tuple[float, str]:
-    """(decode error in seconds, "") or (0, why it failed); never raises."""
+def speak_job(job: SectionJob, progress: Callable[[int], None] | None = None
+              ) -> tuple[float, str, int]:
+    """(decode error in seconds, "", -1) or (0, why it failed, the utterance it failed on
+    or -1); never raises."""
     try:
-        return _speak_section(_engine_or_error(), job), ""
+        return _speak_section(_engine_or_error(), job, progress), "", -1
+    except PartError as exc:
+        return 0.0, str(exc), exc.part
     except Exception as exc:  # reported by the parent, naming article, locale and section
-        return 0.0, str(exc) or type(exc).__name__
+        return 0.0, str(exc) or type(exc).__name__, -1
 
 
-def _speak_section(engine: SpeechEngine, job: SectionJob) -> float:
+def _speak_section(engine: SpeechEngine, job: SectionJob,
+                   progress: Callable[[int], None] | None) -> float:
     """Synthesize, verify, join and encode one section into the audio cache (atomically).
 
     The cached file has no tags: the same speech under another section or article (a rename,
@@ -67,23 +117,35 @@ def _speak_section(engine: SpeechEngine, job: SectionJob) -> float:
     import numpy as np
     import soundfile
 
-    pieces: list[np.ndarray] = []
+    parts: list[np.ndarray] = []
+    sentences: list[list[tuple[str, int]]] = []  # per utterance: (sentence, samples)
     rates = set()
-    for utterance in job.utterances:
-        samples, rate = _synthesize_verified(engine, utterance)
-        pieces.append(samples)
+    for index, utterance in enumerate(job.utterances):
+        if progress is not None:
+            progress(index)
+        try:
+            samples, spoken, rate = _speak_utterance(engine, utterance)
+        except Exception as exc:
+            raise PartError(index, str(exc) or type(exc).__name__) from exc
+        parts.append(samples)
+        sentences.append(spoken)
         rates.add(rate)
     if len(rates) != 1:  # joining would play some parts at the wrong speed
         raise RuntimeError(f"the engine returned mixed sample rates {sorted(rates)}")
+    rate = rates.pop()
     gap = np.zeros(int(round(GAP_SECONDS * rate)), dtype=np.float32)
-    timings = []
+    timings, bounds = [], []
     position = 0  # in samples, so timings add up exactly to the file's length
-    for index, (utterance, samples) in enumerate(zip(job.utterances, pieces)):
-        length = len(samples) + (len(gap) if index < len(pieces) - 1 else 0)
+    for index, (utterance, samples) in enumerate(zip(job.utterances, parts)):
+        length = len(samples) + (len(gap) if index < len(parts) - 1 else 0)
         timings.append(SegmentTiming(utterance.text, utterance.lang, utterance.voice,
                                      position / rate, (position + length) / rate))
+        start = position
+        for text, count in sentences[index]:
+            bounds.append([index, text, start / rate, (start + count) / rate])
+            start += count
         position += length
-    joined = np.concatenate([p for piece in pieces for p in (piece, gap)][:-1])
+    joined = np.concatenate([p for piece in parts for p in (piece, gap)][:-1])
     data = encode_mp3(joined, rate)
     decoded = soundfile.info(io.BytesIO(data))
     duration = decoded.frames / decoded.samplerate
@@ -92,25 +154,50 @@ def _speak_section(engine: SpeechEngine, job: SectionJob) -> float:
         raise RuntimeError(f"the MP3 decodes to {duration:.3f} s instead of "
                            f"{len(joined) / rate:.3f} s")
     meta = {"duration": round(duration, 3),
-            "timings": [[t.text, t.lang, t.voice, t.start, t.end] for t in timings]}
+            "timings": [[t.text, t.lang, t.voice, t.start, t.end] for t in timings],
+            # [utterance index, sentence, start, end]: for text/audio sync
+            "sentences": bounds}
     cache = Path(job.cache)
     write_bytes_atomic(cache, data)  # the MP3 first: the .json marks a complete entry
     write_bytes_atomic(cache.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
     return decode_error
 
 
-def _synthesize_verified(engine: SpeechEngine, utterance: Utterance) -> tuple[np.ndarray, int]:
+def _speak_utterance(engine: SpeechEngine, utterance: Utterance
+                     ) -> tuple[np.ndarray, list[tuple[str, int]], int]:
+    """One utterance, a sentence (or a piece of a very long one) per synthesis: its samples,
+    each sentence with its number of samples, and the sample rate."""
+    import numpy as np
+
+    out, spoken, rates = [], [], set()
+    for sentence in split_sentences(utterance.text, utterance.lang):
+        count = 0
+        for piece in pieces(sentence):
+            samples, rate = _synthesize_verified(engine, piece, utterance)
+            out.append(samples)
+            rates.add(rate)
+            count += len(samples)
+        spoken.append((sentence, count))
+    if not out:
+        raise RuntimeError("nothing to say")
+    if len(rates) != 1:
+        raise RuntimeError(f"the engine returned mixed sample rates {sorted(rates)}")
+    return np.concatenate(out), spoken, rates.pop()
+
+
+def _synthesize_verified(engine: SpeechEngine, text: str, utterance: Utterance
+                         ) -> tuple[np.ndarray, int]:
     """Float32 samples that passed the checks; one retry, then an error saying what was wrong."""
     problem = ""
     for attempt in (1, 2):
         try:
-            samples, rate = engine.synthesize(utterance.text, utterance.voice, utterance.rate)
+            samples, rate = engine.synthesize(text, utterance.voice, utterance.rate)
             samples = as_float(samples)
-            problem = audio_problem(samples, rate, utterance.text, utterance.lang, utterance.rate)
+            problem = audio_problem(samples, rate, text)
         except Exception as exc:  # the engine's own checks (file missing, voice refused...)
             problem = str(exc) or type(exc).__name__
         if not problem:
             return samples, rate
-    snippet = utterance.text if len(utterance.text) <= 40 else utterance.text[:37] + "..."
+    snippet = text if len(text) <= 40 else text[:37] + "..."
     raise RuntimeError(f"{problem} (voice {utterance.voice}, text \"{snippet}\"; "
                        f"after {attempt} attempts)")

@@ -23,6 +23,7 @@ import shutil
 import struct
 import tempfile
 import time
+import types
 import wave
 from pathlib import Path
 
@@ -74,6 +75,7 @@ class EspeakEngine:
             # The first runAndWait() after init() returns early; spend it on nothing.
             self._engine.runAndWait()
             self._wait()
+        _skip_idle_sleep(self._engine)
         self.version = self._library_version()
         self._fresh_state = self._state_reset()
         # pyttsx3 2.99 declares espeak_GetParameter(parameter) without its `current` argument,
@@ -181,6 +183,22 @@ class EspeakEngine:
             return "espeak-ng " + (info(None) or b"?").decode()
         except (AttributeError, UnicodeDecodeError):
             return "espeak-ng"
+
+
+def _skip_idle_sleep(engine) -> None:
+    """Make pyttsx3's espeak loop look every 0.5 ms instead of every 10 ms.
+
+    In AUDIO_OUTPUT_RETRIEVAL mode espeak-ng synthesizes in its own thread, and pyttsx3's
+    loop sleeps 10 ms between looks at whether the callback has ended it: a short sentence
+    takes 1-3 ms, so every synthesis took at least 10 ms (half the time of a build that
+    speaks sentence by sentence). Once the loop has ended it does not sleep at all."""
+    from pyttsx3.drivers import espeak as module
+
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is None or not hasattr(driver, "_looping") or module.time is not time:
+        return  # another pyttsx3 version, or done already: leave it alone
+    module.time = types.SimpleNamespace(
+        sleep=lambda seconds: time.sleep(min(seconds, _POLL / 4)) if driver._looping else None)
 
 
 @contextlib.contextmanager

@@ -56,23 +56,12 @@ def rate_for(locale: str, config: Config) -> int:
     return int(config.rates.get(locale, DEFAULT_RATE))
 
 
-# How long a voice takes per word at a given rate, relative to rate_for(); measured on the
-# sample article's translations with libespeak-ng 1.52 (words are longer in Arabic and
-# Russian, syllable-sized in Vietnamese; Chinese is counted per character).
-_PACE = {"ar": 1.7, "ru": 1.2, "vi": 0.75, "zh": 0.77, "yue": 0.77}
-_PART_OVERHEAD = 0.5  # seconds: espeak's end-of-utterance pause and the breath before it
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def speech_units(text: str) -> int:
     """Words, with each Chinese/Japanese character counted as one (those scripts use no spaces)."""
     return len(_CJK.findall(text)) + len(_CJK.sub(" ", text).split())
-
-
-def expected_seconds(text: str, lang: str, rate: int) -> float:
-    """Roughly how long espeak-ng takes to say ``text`` (BCP 47 ``lang``) at ``rate`` wpm."""
-    pace = _PACE.get(lang.split("-")[0].lower(), 1.0)
-    return pace * speech_units(text) * 60.0 / rate + _PART_OVERHEAD
 
 
 def check_voices(config: Config, available_ids: Iterable[str]) -> None:

@@ -1,0 +1,210 @@
+"""What the speak stage gives the build: the tracks, the failures, the totals.
+
+``SpeakResult`` is finished speech; ``SpeechInProgress`` the same while the warm speaker still
+makes a few sections. ``Work`` gathers what the workers did into either, and records it in
+the build state.
+
+A section whose new audio fails has no player on its page (the page says some audio could
+not be made), and the error names the segment's line. Audio published before is not lost:
+other sections' files stay, and when the failed section's inputs are unchanged (a --force
+rebuild that hit a crash, say), the audio made from them before is published from the audio
+cache as before, with a warning. When the inputs changed, the page does not link the old
+file (it says other words), which the site then removes as stale.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, ClassVar
+
+from pipeline.audio import tag_mp3
+from pipeline.fsutil import write_bytes_atomic
+from pipeline.manifest import track_entry
+from pipeline.model import AudioTrack, SegmentTiming
+from pipeline.report import Reporter
+from pipeline.stages.audio_plan import PagePlan, SectionJob
+from pipeline.state import fingerprint
+
+
+class AudioFailure(str):
+    """A failure message (a str, printed as is) that also names the section it is about."""
+
+    slug: str
+    locale: str
+    section_id: str
+
+    def __new__(cls, message: str, slug: str, locale: str, section_id: str) -> "AudioFailure":
+        failure = super().__new__(cls, message)
+        failure.slug, failure.locale, failure.section_id = slug, locale, section_id
+        return failure
+
+    def __reduce__(self):
+        return AudioFailure, (str(self), self.slug, self.locale, self.section_id)
+
+
+@dataclass(frozen=True)
+class SpeakResult:
+    tracks: tuple[AudioTrack, ...] = ()
+    silent_locales: tuple[str, ...] = ()  # locales whose language has no voice
+    failures: tuple[AudioFailure, ...] = ()  # one per section without audio, in page order
+    audio_seconds: float = 0.0
+    synth_seconds: float = 0.0  # wall time of the whole stage
+    real_time_factor: float = 0.0  # audio seconds per wall second
+    mp3_bytes: int = 0
+    max_decode_error: float = 0.0  # worst |decoded MP3 duration - encoded duration|, seconds
+    synthesized: int = 0  # sections synthesized by this build
+    cached: int = 0  # sections taken from the audio cache
+    synthesized_seconds: float = 0.0  # audio seconds synthesized by this build
+    track_entries: tuple[str, ...] = ()  # each track's manifest line (manifest.track_entry)
+
+    # Finished speech, so a build takes this or a SpeechInProgress alike.
+    waiting: ClassVar[frozenset[tuple[str, str]]] = frozenset()
+
+    @property
+    def ready(self) -> SpeakResult:
+        return self
+
+    def result(self) -> SpeakResult:
+        return self
+
+
+class SpeechInProgress:
+    """A build's audio while the warm speaker still makes the sections of ``waiting`` pages
+    (``(locale, slug)``): ``ready`` holds the tracks of every other page, final already, so
+    those pages render meanwhile; ``result()`` waits and gives the whole SpeakResult.
+
+    A SpeakResult answers the same three (nothing waiting), so a build takes either."""
+
+    def __init__(self, waiting: frozenset[tuple[str, str]], ready: SpeakResult,
+                 finish: Callable[[], SpeakResult]):
+        self.waiting, self.ready = waiting, ready
+        self._finish: Callable[[], SpeakResult] | None = finish
+        self._result: SpeakResult | None = None
+
+    def result(self) -> SpeakResult:
+        if self._result is None:
+            assert self._finish is not None
+            self._result, self._finish = self._finish(), None
+        return self._result
+
+
+class Work:
+    """What ``speak_articles`` found and made, turned into a SpeakResult (and recorded in the
+    build state) once every fresh section is done."""
+
+    def __init__(self, plan: Any, started: float, state: Any, reporter: Reporter):
+        self.plan, self.started, self.state, self.reporter = plan, started, state, reporter
+        self.ready: dict[str, AudioTrack] = {}  # output path -> track, reused
+        self.entries: dict[str, str] = {}  # relative path -> manifest line
+        self.pages_ready: set[tuple[str, str]] = set()  # pages whose audio is reused whole
+        self.fresh: list[SectionJob] = []
+        self.errors: dict[str, tuple[str, int]] = {}  # speech key -> why, utterance
+        self.decode_errors = [0.0]
+        self.synth_wall = 0.0
+        self._reported: set[str] = set()  # output paths whose failure was reported
+
+    def done(self, job: SectionJob, decode_error: float, error: str, part: int = -1) -> None:
+        """A job's outcome: ``error`` is "" or why it failed, on its utterance ``part``
+        (-1: not known)."""
+        if error:
+            self.errors[job.key] = (error, part)
+        else:
+            self.decode_errors.append(decode_error)
+        self.synth_wall = time.perf_counter() - self.started
+
+    def result(self, leave_out: frozenset = frozenset(), partial: bool = False) -> SpeakResult:
+        """The tracks in page order, whatever order the workers finished in. With
+        ``partial``, only those of the pages not in ``leave_out``, which are final (the
+        ``ready`` of a SpeechInProgress): sections copied from the audio cache are published
+        then, once; the totals and the pages' records wait for the whole result."""
+        tracks, failures, entries, state = [], [], self.entries, self.state
+        durations: dict[str, float] = {}
+        for job in self.plan.jobs:
+            if leave_out and (job.locale, job.slug) in leave_out:
+                continue
+            if job.key in self.errors and job.path not in self.ready and \
+                    not self._failed(job, failures):
+                continue
+            if job.path in self.ready:
+                tracks.append(self.ready[job.path])
+            else:
+                tracks.append(publish(job))
+                self.ready[job.path] = tracks[-1]  # published once, whether partial or not
+                entries[job.rel_path] = track_entry(tracks[-1])
+                if state is not None:
+                    state.record(f"audio:{job.rel_path}", audio_parts(job),
+                                 (stored(tracks[-1]), entries[job.rel_path]))
+            durations[job.key] = tracks[-1].duration
+        silent = self.plan.silent_locales
+        if partial:
+            return SpeakResult(tuple(tracks), silent, tuple(failures),
+                               track_entries=tuple(entries[t.path] for t in tracks))
+        if state is not None:
+            done = {track.path: track for track in tracks}
+            for page in self.plan.pages:
+                if page.jobs and page_id(page) not in self.pages_ready and \
+                        all(job.rel_path in done for job in page.jobs):
+                    state.record(page_key(page), {"jobs": page.print},
+                                 (tuple(stored(done[job.rel_path]) for job in page.jobs),
+                                  tuple(entries[job.rel_path] for job in page.jobs)))
+        wall = time.perf_counter() - self.started
+        fresh = {j.key for j in self.fresh} - set(self.errors)
+        fresh_audio = sum(durations[k] for k in fresh)
+        return SpeakResult(tuple(tracks), silent, tuple(failures),
+                           sum(t.duration for t in tracks), wall,
+                           fresh_audio / self.synth_wall if fresh and self.synth_wall else 0.0,
+                           sum(t.size for t in tracks), max(self.decode_errors), len(fresh),
+                           len(tracks) - len(fresh), fresh_audio,
+                           tuple(entries[track.path] for track in tracks))
+
+    def _failed(self, job: SectionJob, failures: list) -> bool:
+        """Report a job that failed, at the line of the segment it failed on; True when the
+        audio made before from the same inputs is in the audio cache, to be published
+        instead (see the module's docstring)."""
+        why, part = self.errors[job.key]
+        where = self.plan.where[job.path]
+        if 0 <= part < len(job.utterances) and job.utterances[part].where.path:
+            where = job.utterances[part].where
+        message = f"audio for {job.label} failed: {why}"
+        if is_cached(job):
+            self.reporter.warn(where, message + "; the audio made before from the same text "
+                               "is kept", "audio-failed")
+            return True
+        if job.path not in self._reported:  # a partial result reported it already
+            self._reported.add(job.path)
+            self.reporter.error(where, message, "audio-failed")
+        failures.append(AudioFailure(message, job.slug, job.locale, job.section_id))
+        return False
+
+
+def stored(track: AudioTrack) -> AudioTrack:
+    return replace(track, timings=()) if track.timings else track
+
+
+def page_id(page: PagePlan) -> tuple[str, str]:
+    return page.jobs[0].locale, page.jobs[0].slug
+
+
+def page_key(page: PagePlan) -> str:
+    return "audio-page:{}:{}".format(*page_id(page))
+
+
+def audio_parts(job: SectionJob) -> dict[str, str]:
+    return {"speech": job.key, "tags": fingerprint(job.tags)}
+
+
+def is_cached(job: SectionJob) -> bool:
+    return Path(job.cache).is_file() and Path(job.cache).with_suffix(".json").is_file()
+
+
+def publish(job: SectionJob) -> AudioTrack:
+    """Copy the cached section audio to its page's place, with this page's ID3 tags."""
+    cache = Path(job.cache)
+    meta = json.loads(cache.with_suffix(".json").read_text(encoding="utf-8"))
+    data = tag_mp3(cache.read_bytes(), job.tags)
+    write_bytes_atomic(Path(job.path), data)
+    timings = tuple(SegmentTiming(*t) for t in meta["timings"])
+    return AudioTrack(job.locale, job.slug, job.section_id, job.rel_path, job.voice,
+                      meta["duration"], len(data), timings)
