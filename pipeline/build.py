@@ -201,16 +201,26 @@ def choose_published(localized: list[LocalizedArticle], config: Config
 
 def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], config: Config,
           options: BuildOptions, reporter: Reporter, done: Incremental, speaker=None):
-    if not (options.audio and config.audio_enabled):
+    if not config.audio_enabled:
         return None
     from pipeline.stages.speak import speak_articles
+
+    # --no-audio speaks nothing, but pages keep the audio already made for their text: a
+    # pages-only build must not take the players off a site that has them. (A site that
+    # never had audio skips the audio plan: pages-only builds of a library stay fast.)
+    if not options.audio and not any((config.output_dir / locale_info(code).tag / "audio")
+                                     .is_dir() for code in (config.source_language, *config.locales)):
+        return None
 
     jobs = options.jobs or config.audio_workers or os.cpu_count() or 1
     try:
         result = speak_articles(pages, config, config.output_dir, jobs, reporter,
                                 engine_factory=options.engine_factory, state=done,
-                                use_cache=not options.force, page_inputs=inputs,
-                                speaker=speaker)
+                                # the audio cache is addressed by content: always valid
+                                use_cache=not options.force or not options.audio,
+                                page_inputs=inputs,
+                                speaker=speaker if options.audio else None,
+                                synthesize=options.audio)
     except ContentError as exc:  # an unknown voice in pipeline.toml: pages without audio
         reporter.add(exc.issue)
         return None

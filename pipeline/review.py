@@ -66,7 +66,10 @@ def _rows(page: LocalizedArticle) -> list[ReviewRow]:
 
 def render_review(config: Config, pages: list[LocalizedArticle], published: set[tuple],
                   renderer: Renderer, done: Incremental,
-                  inputs: Mapping[tuple[str, str], str]) -> int:
+                  inputs: Mapping[tuple[str, str], str],
+                  stale: Mapping[tuple[str, str], str] | None = None) -> int:
+    """``stale``: (slug, locale) -> why the page shown is the last good one (build.py)."""
+    stale = stale or {}
     out = config.output_dir / "_review"
     translated = [p for p in pages if p.locale != config.source_language]
     locales = list(dict.fromkeys(p.locale for p in translated))
@@ -77,7 +80,8 @@ def render_review(config: Config, pages: list[LocalizedArticle], published: set[
     for page in translated:
         target = out / page.lang / f"{page.slug}.html"
         parts = {"article": inputs.get((page.slug, page.locale), ""), "site": done.site,
-                 "published": str((page.slug, page.locale) in published)}
+                 "published": str((page.slug, page.locale) in published),
+                 "stale": stale.get((page.slug, page.locale), "")}
         key = f"review:{page.lang}/{page.slug}.html"
         count += 1
         if done.reuse(key, parts, target):
@@ -85,16 +89,18 @@ def render_review(config: Config, pages: list[LocalizedArticle], published: set[
         html = renderer.review_page("review_article.html", source, depth=2, article=page,
                                     rows=_rows(page),
                                     target=locale_info(page.locale),
-                                    published=(page.slug, page.locale) in published)
+                                    published=(page.slug, page.locale) in published,
+                                    stale=stale.get((page.slug, page.locale), ""))
         write_text_atomic(target, html)
         done.record(key, parts, True)
     # The grid of a library (1,600 cells) is rendered again only when a cell changes.
     parts = {"site": done.site, "grid": fingerprint(repr(
-        [(p.locale, p.slug, p.coverage, (p.slug, p.locale) in published) for p in translated]))}
+        [(p.locale, p.slug, p.coverage, (p.slug, p.locale) in published) for p in translated]),
+        sorted(stale))}
     if not done.reuse("review:index.html", parts, out / "index.html"):
         html = renderer.review_page("review_index.html", source, depth=1,
                                     locales=[locale_info(c) for c in locales], slugs=slugs,
-                                    grid=grid, published=published,
+                                    grid=grid, published=published, stale=stale,
                                     threshold=config.publish_threshold)
         write_text_atomic(out / "index.html", html)
         done.record("review:index.html", parts, True)

@@ -355,7 +355,7 @@ def render_review(site: Site, localized: list[LocalizedArticle], reporter: Repor
     published = {(p.slug, p.locale) for p in site.pages}
     try:
         return review.render_review(site.config, localized, published, renderer, site.done,
-                                    site.inputs)
+                                    site.inputs, site.kept)
     except ContentError as exc:
         reporter.add(exc.issue)
         return 0

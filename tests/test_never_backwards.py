@@ -65,6 +65,9 @@ def test_a_broken_catalog_keeps_the_last_good_pages_marked_stale(root):
     assert not [w for w in manifest["withheld"] if w["locale"] == "es"]
     assert "es 100% (1 stale: catalog error, last good page kept)" in summary
     assert "stale: hydration [es]" in log
+    review = after["_review/es/hydration.html"].decode()
+    assert "Stale:" in review and "last good page is kept" in review
+    assert ">stale<" in after["_review/index.html"].decode()
     # Once the catalog is fixed, the page is built from it again and nothing is stale.
     shutil.copy(PROJECT / "locales" / "es" / "LC_MESSAGES" / "hydration.po",
                 root / "locales" / "es" / "LC_MESSAGES" / "hydration.po")
@@ -106,3 +109,26 @@ def test_a_build_of_one_locale_leaves_the_others_manifest_and_chooser_as_they_we
         [c["code"] for c in json.loads(before["manifest.json"])["locales"]]
     assert after["index.html"] == before["index.html"]
     assert all(after[p] == before[p] for p in before if p.startswith("ar/"))
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_pages_only_build_keeps_the_players_and_the_audio(root, force):
+    reporter, _, log = build_it(root)
+    assert reporter.errors == 0, log
+    before = files(root)
+    assert any(p.endswith(".mp3") for p in before)
+    reporter, summary, log = build_it(root, audio=False, force=force)
+    assert reporter.errors == 0, log
+    assert files(root) == before  # pages keep their players; manifest lists the audio
+    # An edited section has no audio yet: its player goes, the others stay, nothing spoken.
+    po = root / "locales" / "es" / "LC_MESSAGES" / "hydration.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "Mantenerse hidratado"', 'msgstr "Manténgase hidratado"'),
+                  encoding="utf-8")
+    reporter, summary, log = build_it(root, audio=False)
+    assert "0 synthesized" in summary
+    after = files(root)
+    kept = [p for p in before if p.endswith(".mp3") and not p.startswith("es/")]
+    assert kept and all(after.get(p) == before[p] for p in kept)
+    listed = after["manifest.json"].decode()
+    assert all(f'"{p}"' in listed for p in kept)  # still listed in the manifest

@@ -46,7 +46,8 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
                    cache_dir: Path | None = None, state: Any = None,
                    use_cache: bool = True,
                    page_inputs: Mapping[tuple[str, str], str] | None = None,
-                   speaker: Any = None) -> SpeakResult | SpeechInProgress:
+                   speaker: Any = None, synthesize: bool = True
+                   ) -> SpeakResult | SpeechInProgress:
     """Write one MP3 per section of every article whose locale has a voice.
 
     ``jobs`` is the number of worker processes (0: one per CPU). A section whose audio fails
@@ -57,7 +58,9 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     ``state`` (an Incremental) and ``page_inputs`` let unchanged pages and sections be reused.
     ``speaker`` (a WarmSpeaker) speaks up to WARM_SECTIONS changed sections, which are not
     waited for: a SpeechInProgress is returned while it speaks (a fifth of a one-edit
-    rebuild). Without a speaker, the result is always a SpeakResult.
+    rebuild). Without a speaker, the result is always a SpeakResult. With ``synthesize``
+    False (``build --no-audio``) nothing is spoken: audio already made for the same text is
+    published as before, and sections that would need speech get no player.
     """
     started = time.perf_counter()
     factory = engine_factory or default_engine
@@ -81,6 +84,9 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
                     work.ready[job.path], work.entries[job.rel_path] = known
     fresh = list({j.key: j for j in todo if j.path not in work.ready
                   and not (use_cache and is_cached(j))}.values())
+    if not synthesize:
+        work.skipped = {job.key for job in fresh}
+        return work.result()
     for job in fresh:
         if job.problem:  # never reaches a voice (audio_plan.py)
             work.done(job, 0.0, job.problem, job.problem_part)

@@ -100,6 +100,7 @@ class Work:
         self.entries: dict[str, str] = {}  # relative path -> manifest line
         self.pages_ready: set[tuple[str, str]] = set()  # pages whose audio is reused whole
         self.fresh: list[SectionJob] = []
+        self.skipped: set[str] = set()  # speech keys left unspoken (build --no-audio)
         self.errors: dict[str, tuple[str, int]] = {}  # speech key -> why, utterance
         self.decode_errors = [0.0]
         self.synth_wall = 0.0
@@ -123,6 +124,8 @@ class Work:
         durations: dict[str, float] = {}
         for job in self.plan.jobs:
             if leave_out and (job.locale, job.slug) in leave_out:
+                continue
+            if job.key in self.skipped:
                 continue
             if job.key in self.errors and job.path not in self.ready and \
                     not self._failed(job, failures):
