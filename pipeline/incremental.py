@@ -61,9 +61,14 @@ class Incremental:
         path = self.cache_dir / self.state_name
         self.state = BuildState(path) if self.force else BuildState.load(path)
         package = Path(__file__).resolve().parent
-        self._settings = fingerprint(__version__, self.file(self.config.root / CONFIG_NAME))
+        # The package's own code: a checkout updated in place keeps its version number, and
+        # pages cached before a new check or rule must not outlive it. Stamps make this a
+        # stat per module on a rebuild. (Speech is keyed by its text and engine, not this.)
+        code = fingerprint(*(self.file(p) for p in sorted(package.rglob("*.py"))))
+        self._settings = fingerprint(__version__, code,
+                                     self.file(self.config.root / CONFIG_NAME))
         # Everything every page depends on: templates (package and project), CSS, settings.
-        self._site = fingerprint(__version__, tree_fingerprint(package / "templates"),
+        self._site = fingerprint(__version__, code, tree_fingerprint(package / "templates"),
                                  tree_fingerprint(package / "assets"),
                                  tree_fingerprint(self.config.root / "templates"),
                                  self.file(self.config.root / CONFIG_NAME))
