@@ -1,5 +1,6 @@
-"""The whole build, top to bottom: read, load catalogs, localize, choose what to publish,
-speak, render, write the manifest."""
+"""The whole build, top to bottom (MkDocs' ``commands/build.py`` is the model): read,
+localize, choose what to publish, start speech, write what does not wait for audio, wait,
+write the rest, the manifest, and close the writer (which removes outputs no longer made)."""
 from __future__ import annotations
 
 import os
@@ -10,21 +11,27 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.catalogs import Catalog, read_checked_catalog
+from pipeline.checks import Checker
 from pipeline.commands import read_sources
 from pipeline.config import Config, chosen_locales
 from pipeline.fsutil import remove_stale_temp_files
-from pipeline.locales import locale_info
-from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity
-from pipeline.checks import Checker
 from pipeline.incremental import Counters, Incremental, one_build_at_a_time
-from pipeline.stages.warm_speaker import warm_speaker
-from pipeline.tts import default_engine
-from pipeline.state import fingerprint
-from pipeline.tts.voices import voice_for
+from pipeline.jobs import Job
+from pipeline.locales import locale_info
+from pipeline.manifest import draft_manifest
+from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity, Withheld
+from pipeline.outputs.assets import copy_media, write_assets
+from pipeline.outputs.pages import PageWriter
+from pipeline.outputs.review import write_review
 from pipeline.report import ContentError, Reporter
-from pipeline.site import Site, render_review, render_site
+from pipeline.site import Site, Speech
 from pipeline.stages.localize import localize
 from pipeline.stages.update import po_path_for
+from pipeline.stages.warm_speaker import warm_speaker
+from pipeline.state import fingerprint
+from pipeline.tts import default_engine
+from pipeline.tts.voices import voice_for
+from pipeline.writer import OutputWriter
 
 
 @dataclass(frozen=True)
@@ -37,15 +44,6 @@ class BuildOptions:
     engine_factory: Any = None  # speech engine; None means espeak-ng (tests pass a fake)
 
 
-@dataclass(frozen=True)
-class Withheld:
-    """An article not published in a locale, and why (for the summary and review pages)."""
-
-    slug: str
-    locale: str
-    reason: str
-
-
 def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
     started = time.monotonic()
     with one_build_at_a_time(config, reporter) as unfinished:
@@ -55,21 +53,40 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
             done = Incremental(config, reporter, options.force, options.explain)
             if unfinished or not done.state.base_id:
                 remove_stale_temp_files(config.output_dir)
-            locales = [config.source_language, *config.locales]
-            selected = _chosen_locales(config, options, reporter)
+            locales = (config.source_language, *config.locales)
             articles = read_sources(config, reporter, read=done.read_article)
-            localized = localize_all(config, articles, locales, reporter, done, selected)
+            localized = localize_all(config, articles, list(locales), reporter, done,
+                                     _chosen_locales(config, options, reporter))
             published, withheld = choose_published(localized.pages, config)
-            # A lone changed section may still be spoken while the other pages render.
+            writer = OutputWriter(config.output_dir, done)
+            # Speech starts; a few changed sections may still be spoken while pages render.
             speech = speak(published, localized.inputs, config, options, reporter, done,
-                           speaker)
-            site = Site(config, tuple(locales), tuple(published), tuple(withheld), speech,
+                           speaker, writer)
+            site = Site(config, locales, tuple(published), tuple(withheld), speech,
                         localized.inputs, done, localized.kept)
-            render_review(site, localized.pages, reporter)
-            render_site(site, reporter)
-        _count_audio(site, done.counters)
+            write_review(site, localized.pages, writer, reporter)
+            write_assets(writer)
+            pages = PageWriter(site, writer, reporter)
+            ready = speech.ready if speech is not None else None
+            pages.write_ready(ready, speech.waiting if speech is not None else frozenset())
+            copy_media(site, writer, reporter)
+            manifest = draft_manifest(site, ready)
+            final = speech.result() if speech is not None else None  # the wait, if any
+            pages.write_waiting(final)
+            writer.write_text("manifest.json", manifest.finish(final))
+            _close(writer, site, final)
+        _count_audio(final, done.counters)
         done.finish(started)
     return _summary(site, done.counters, time.monotonic() - started, reporter)
+
+
+def _close(writer: OutputWriter, site: Site, final: Any) -> None:
+    """Every audio file the site lists is current, including those no job rewrote; what an
+    earlier build made and this one did not goes (old audio stays when there is no audio)."""
+    if final is not None:
+        writer.keep_all(track.path for track in final.tracks)
+    writer.close(["assets", "media", "_review", *(locale_info(c).tag for c in site.locales)],
+                 keep_audio=final is None)
 
 
 def _chosen_locales(config: Config, options: BuildOptions, reporter: Reporter) -> list[str]:
@@ -99,9 +116,9 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
     todo = []
     for article in articles:
         for locale in locales:
-            key = f"localize:{locale}:{article.slug}"
             if selected is not None and locale not in selected:
-                _keep_last(done, key, article.slug, locale, results, inputs)
+                _keep_last(done, f"localize:{locale}:{article.slug}", article.slug, locale,
+                           results, inputs)
                 continue
             parts = {"source": done.file(article.path), "settings": done.settings}
             if locale != config.source_language:
@@ -109,23 +126,24 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
                                                          article.slug))
                 parts["glossary"] = done.file(config.locales_dir / locale / "glossary.po")
             inputs[(article.slug, locale)] = fingerprint(parts)
-            cached = done.reuse(key, parts)
+            job = Job("localize", f"{locale}:{article.slug}", parts)
+            cached = done.fresh(job)
             if cached is None:
-                todo.append((article, locale, parts, key))
+                todo.append((article, locale, job))
                 continue
             page, issues = cached
             for issue in issues:
                 reporter.add(issue)
             results[(article.slug, locale)] = page
             done.counters.articles_reused += 1
-    catalogs = load_catalogs(config, [(a.slug, loc) for a, loc, _, _ in todo
+    catalogs = load_catalogs(config, [(a.slug, loc) for a, loc, _ in todo
                                       if loc != config.source_language], reporter)
     checkers: dict[str, Checker] = {}
-    for article, locale, parts, key in todo:
+    for article, locale, job in todo:
         catalog = catalogs.get((article.slug, locale))
         if catalog is None and locale != config.source_language:
             # Reported by load_catalogs; the page published from the last good catalog stays.
-            if _keep_last(done, key, article.slug, locale, results, inputs):
+            if _keep_last(done, job.key, article.slug, locale, results, inputs):
                 kept[(article.slug, locale)] = "its catalog has an error; the last good " \
                     "page is kept"
             continue
@@ -137,7 +155,7 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
         page = localize(article, locale, catalog, issues.append, checkers[locale])
         for issue in issues:
             reporter.add(issue)
-        done.record(key, parts, (page, tuple(issues)))
+        done.record_job(job, (page, tuple(issues)))
         results[(article.slug, locale)] = page
         done.counters.articles_localized += 1
     ordered = [results[(a.slug, loc)] for a in articles for loc in locales
@@ -200,7 +218,8 @@ def choose_published(localized: list[LocalizedArticle], config: Config
 
 
 def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], config: Config,
-          options: BuildOptions, reporter: Reporter, done: Incremental, speaker=None):
+          options: BuildOptions, reporter: Reporter, done: Incremental, speaker: Any,
+          writer: OutputWriter) -> Speech:
     if not config.audio_enabled:
         return None
     from pipeline.stages.speak import speak_articles
@@ -220,17 +239,16 @@ def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], con
                                 use_cache=not options.force or not options.audio,
                                 page_inputs=inputs,
                                 speaker=speaker if options.audio else None,
-                                synthesize=options.audio)
+                                synthesize=options.audio, writer=writer)
     except ContentError as exc:  # an unknown voice in pipeline.toml: pages without audio
         reporter.add(exc.issue)
         return None
     return result
 
 
-def _count_audio(site: Site, counters: Counters) -> None:
-    if site.audio is not None:
-        result = site.audio.result()
-        counters.sections_synthesized, counters.sections_cached = result.synthesized, result.cached
+def _count_audio(final: Any, counters: Counters) -> None:
+    if final is not None:
+        counters.sections_synthesized, counters.sections_cached = final.synthesized, final.cached
 
 
 def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter) -> str:

@@ -13,12 +13,13 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from pipeline import __version__
 from pipeline.build_lock import build_lock
 from pipeline.config import CONFIG_NAME, Config
 from pipeline.fsutil import write_text_atomic
+from pipeline.jobs import Job
 from pipeline.model import Article
 from pipeline.report import Reporter
 from pipeline.stages.read import read_article
@@ -131,6 +132,28 @@ class Incremental:
 
     def record(self, key: str, parts: Parts, value: Any) -> None:
         self.state.record(key, _joined(parts), value)
+
+    def fresh(self, job: Job) -> Any:
+        """The value recorded for ``job`` when its inputs and target are unchanged, else None
+        (after saying why, with ``--explain``)."""
+        return self.reuse(job.key, dict(job.inputs), job.target, job.explain)
+
+    def record_job(self, job: Job, value: Any) -> None:
+        self.record(job.key, dict(job.inputs), value)
+
+    def run(self, job: Job, work: Callable[[Reporter], Any], reporter: Reporter) -> Any:
+        """``work(collecting_reporter)``'s value, or the last build's when the job's inputs
+        are unchanged; either way its warnings reach ``reporter`` (replayed when reused).
+        Errors are not kept: a job that reported one runs again next time."""
+        kept = self.fresh(job)
+        if kept is None:
+            collect = Reporter(stream=io.StringIO(), quiet=True)
+            kept = (work(collect), tuple(collect.issues))
+            if not collect.errors:
+                self.record_job(job, kept)
+        for issue in kept[1]:
+            reporter.add(issue)
+        return kept[0]
 
     def read_article(self, path: Path, rel: str, default_lang: str,
                      reporter: Reporter) -> Article:

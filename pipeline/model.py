@@ -325,3 +325,12 @@ class AudioTrack:
     duration: float  # seconds
     size: int  # bytes
     timings: tuple[SegmentTiming, ...] = ()
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """An article not published in a locale, and why (for the summary and review pages)."""
+
+    slug: str
+    locale: str
+    reason: str

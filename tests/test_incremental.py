@@ -403,17 +403,17 @@ def test_pages_not_waiting_for_the_warm_speaker_render_before_the_build_waits(ro
     import contextlib
 
     import pipeline.build as build_module
-    import pipeline.site as site_module
+    import pipeline.writer as writer_module
 
     run(root)
     events: list = []
     speaker = _InProcessSpeaker(events)
     monkeypatch.setattr(build_module, "warm_speaker",
                         lambda *a: contextlib.nullcontext(speaker))
-    real_write = site_module.write_text_atomic
-    monkeypatch.setattr(site_module, "write_text_atomic", lambda path, text: (
-        events.append(("write", path.relative_to(root / "output").as_posix())),
-        real_write(path, text))[1])
+    real_write = writer_module.write_bytes_atomic  # the one writer of output/ (writer.py)
+    monkeypatch.setattr(writer_module, "write_bytes_atomic", lambda path, data: (
+        events.append(("write", path.relative_to((root / "output").resolve()).as_posix())),
+        real_write(path, data))[1])
     # A template change re-renders every page; the msgstr changes one section in Spanish.
     custom = root / "templates"
     custom.mkdir()

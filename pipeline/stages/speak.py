@@ -32,6 +32,7 @@ from pipeline.stages.speech_pool import SpeechPool
 from pipeline.stages.warm_speaker import SpeakerGone
 from pipeline.tts import EngineFactory, default_engine
 from pipeline.tts.voices import check_voices
+from pipeline.writer import OutputWriter
 
 __all__ = ["AudioFailure", "SpeakResult", "SpeechInProgress", "WARM_SECTIONS", "speak_articles"]
 
@@ -46,8 +47,8 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
                    cache_dir: Path | None = None, state: Any = None,
                    use_cache: bool = True,
                    page_inputs: Mapping[tuple[str, str], str] | None = None,
-                   speaker: Any = None, synthesize: bool = True
-                   ) -> SpeakResult | SpeechInProgress:
+                   speaker: Any = None, synthesize: bool = True,
+                   writer: OutputWriter | None = None) -> SpeakResult | SpeechInProgress:
     """Write one MP3 per section of every article whose locale has a voice.
 
     ``jobs`` is the number of worker processes (0: one per CPU). A section whose audio fails
@@ -56,7 +57,7 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     in ``failures``; its page is built without that player; the other sections go on.
     Raises ContentError when ``audio.voices`` names an unknown voice.
     ``state`` (an Incremental) and ``page_inputs`` let unchanged pages and sections be reused.
-    ``speaker`` (a WarmSpeaker) speaks up to WARM_SECTIONS changed sections, which are not
+    ``writer`` (the build's OutputWriter) publishes the MP3s. ``speaker`` (a WarmSpeaker) speaks up to WARM_SECTIONS changed sections, which are not
     waited for: a SpeechInProgress is returned while it speaks (a fifth of a one-edit
     rebuild). Without a speaker, the result is always a SpeakResult. With ``synthesize``
     False (``build --no-audio``) nothing is spoken: audio already made for the same text is
@@ -69,7 +70,7 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     plan = plan_audio(articles, config, Path(output_dir), cache_dir, engine, state, page_inputs)
     if not plan.jobs:
         return SpeakResult(silent_locales=plan.silent_locales)
-    work = Work(plan, started, state, reporter)
+    work = Work(plan, started, state, reporter, writer or OutputWriter(output_dir))
     _reuse(work, state if use_cache else None)
     # Kept plans are light (no speech text or tags): the pages not reused whole get theirs.
     work.plan = plan = complete(plan, work.pages_ready, articles, config, Path(output_dir),

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from pipeline.audio import tag_mp3
-from pipeline.fsutil import write_bytes_atomic
 from pipeline.manifest import track_entry
 from pipeline.model import AudioTrack, SegmentTiming
 from pipeline.report import Reporter
 from pipeline.stages.audio_plan import PagePlan, SectionJob
 from pipeline.state import fingerprint
+from pipeline.writer import OutputWriter
 
 
 class AudioFailure(str):
@@ -94,8 +94,10 @@ class Work:
     """What ``speak_articles`` found and made, turned into a SpeakResult (and recorded in the
     build state) once every fresh section is done."""
 
-    def __init__(self, plan: Any, started: float, state: Any, reporter: Reporter):
+    def __init__(self, plan: Any, started: float, state: Any, reporter: Reporter,
+                 writer: OutputWriter):
         self.plan, self.started, self.state, self.reporter = plan, started, state, reporter
+        self.writer = writer
         self.ready: dict[str, AudioTrack] = {}  # output path -> track, reused
         self.entries: dict[str, str] = {}  # relative path -> manifest line
         self.pages_ready: set[tuple[str, str]] = set()  # pages whose audio is reused whole
@@ -133,7 +135,7 @@ class Work:
             if job.path in self.ready:
                 tracks.append(self.ready[job.path])
             else:
-                tracks.append(publish(job))
+                tracks.append(publish(job, self.writer))
                 self.ready[job.path] = tracks[-1]  # published once, whether partial or not
                 entries[job.rel_path] = track_entry(tracks[-1])
                 if state is not None:
@@ -202,12 +204,12 @@ def is_cached(job: SectionJob) -> bool:
     return Path(job.cache).is_file() and Path(job.cache).with_suffix(".json").is_file()
 
 
-def publish(job: SectionJob) -> AudioTrack:
+def publish(job: SectionJob, writer: OutputWriter) -> AudioTrack:
     """Copy the cached section audio to its page's place, with this page's ID3 tags."""
     cache = Path(job.cache)
     meta = json.loads(cache.with_suffix(".json").read_text(encoding="utf-8"))
     data = tag_mp3(cache.read_bytes(), job.tags)
-    write_bytes_atomic(Path(job.path), data)
+    writer.write_bytes(job.path, data)
     timings = tuple(SegmentTiming(*t) for t in meta["timings"])
     return AudioTrack(job.locale, job.slug, job.section_id, job.rel_path, job.voice,
                       meta["duration"], len(data), timings)

@@ -9,19 +9,19 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Mapping
 
 from markupsafe import Markup, escape
 
-from pipeline.config import Config
-from pipeline.fsutil import write_text_atomic
-from pipeline.incremental import Incremental
 from pipeline.inline import to_plain
+from pipeline.jobs import Job
 from pipeline.locales import locale_info
 from pipeline.model import LocalizedArticle, LocalizedSegment, Status
+from pipeline.report import ContentError, Reporter
+from pipeline.site import Site
 from pipeline.state import fingerprint
 from pipeline.stages.render import Renderer
 from pipeline.textsafety import visible
+from pipeline.writer import OutputWriter
 
 
 @dataclass(frozen=True)
@@ -64,44 +64,50 @@ def _rows(page: LocalizedArticle) -> list[ReviewRow]:
     return rows
 
 
-def render_review(config: Config, pages: list[LocalizedArticle], published: set[tuple],
-                  renderer: Renderer, done: Incremental,
-                  inputs: Mapping[tuple[str, str], str],
-                  stale: Mapping[tuple[str, str], str] | None = None) -> int:
-    """``stale``: (slug, locale) -> why the page shown is the last good one (build.py)."""
-    stale = stale or {}
-    out = config.output_dir / "_review"
+def write_review(site: Site, localized: list[LocalizedArticle], writer: OutputWriter,
+                 reporter: Reporter) -> int:
+    """Every translated page's review page and the coverage grid; ``localized`` holds the
+    pages not published too (below the threshold), which translators need most."""
+    renderer = Renderer(site.config.root, site.config.name, site.config.source_language)
+    published = {(p.slug, p.locale) for p in site.pages}
+    try:
+        return _write_review(site, localized, published, renderer, writer)
+    except ContentError as exc:
+        reporter.add(exc.issue)
+        return 0
+
+
+def _write_review(site: Site, pages: list[LocalizedArticle], published: set[tuple],
+                  renderer: Renderer, writer: OutputWriter) -> int:
+    config, done, stale = site.config, site.done, site.kept
     translated = [p for p in pages if p.locale != config.source_language]
-    locales = list(dict.fromkeys(p.locale for p in translated))
-    slugs = sorted({p.slug for p in translated})
-    grid = {(p.locale, p.slug): p for p in translated}
     source = locale_info(config.source_language)
-    count = 0
     for page in translated:
-        target = out / page.lang / f"{page.slug}.html"
-        parts = {"article": inputs.get((page.slug, page.locale), ""), "site": done.site,
-                 "published": str((page.slug, page.locale) in published),
-                 "stale": stale.get((page.slug, page.locale), "")}
-        key = f"review:{page.lang}/{page.slug}.html"
-        count += 1
-        if done.reuse(key, parts, target):
+        where = (page.slug, page.locale)
+        job = Job("review", f"{page.lang}/{page.slug}.html", {
+            "article": site.inputs.get(where, ""), "site": done.site,
+            "published": str(where in published), "stale": stale.get(where, "")},
+            config.output_dir / "_review" / page.lang / f"{page.slug}.html")
+        if done.fresh(job):
+            writer.keep(job.target)
             continue
-        html = renderer.review_page("review_article.html", source, depth=2, article=page,
-                                    rows=_rows(page),
-                                    target=locale_info(page.locale),
-                                    published=(page.slug, page.locale) in published,
-                                    stale=stale.get((page.slug, page.locale), ""))
-        write_text_atomic(target, html)
-        done.record(key, parts, True)
+        writer.write_text(job.target, renderer.review_page(
+            "review_article.html", source, depth=2, article=page, rows=_rows(page),
+            target=locale_info(page.locale), published=where in published,
+            stale=stale.get(where, "")))
+        done.record_job(job, True)
     # The grid of a library (1,600 cells) is rendered again only when a cell changes.
-    parts = {"site": done.site, "grid": fingerprint(repr(
+    job = Job("review", "index.html", {"site": done.site, "grid": fingerprint(repr(
         [(p.locale, p.slug, p.coverage, (p.slug, p.locale) in published) for p in translated]),
-        sorted(stale))}
-    if not done.reuse("review:index.html", parts, out / "index.html"):
-        html = renderer.review_page("review_index.html", source, depth=1,
-                                    locales=[locale_info(c) for c in locales], slugs=slugs,
-                                    grid=grid, published=published, stale=stale,
-                                    threshold=config.publish_threshold)
-        write_text_atomic(out / "index.html", html)
-        done.record("review:index.html", parts, True)
-    return count + 1
+        sorted(stale))}, config.output_dir / "_review" / "index.html")
+    if done.fresh(job):
+        writer.keep(job.target)
+    else:
+        writer.write_text(job.target, renderer.review_page(
+            "review_index.html", source, depth=1,
+            locales=[locale_info(c) for c in dict.fromkeys(p.locale for p in translated)],
+            slugs=sorted({p.slug for p in translated}),
+            grid={(p.locale, p.slug): p for p in translated}, published=published,
+            stale=stale, threshold=config.publish_threshold))
+        done.record_job(job, True)
+    return len(translated) + 1
