@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from pipeline import po_writer
+from pipeline.catalogs import po_writer
 from pipeline.catalogs import TemplateEntry, WRAP, msgmerge, new_po_header, render_pot
 from pipeline.locales import locale_info
 from pipeline.stages.update import new_catalog

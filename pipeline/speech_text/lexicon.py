@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import gettext
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType

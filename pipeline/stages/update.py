@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polib
 
-from pipeline import po_writer
+from pipeline.catalogs import po_writer
 from pipeline.catalogs import (NEW_PO_COMMENTS, ensure_header, has_header, msgmerge,
                                new_po_fields, new_po_header, revision_date, to_utf8)
 from pipeline.fsutil import write_bytes_atomic
