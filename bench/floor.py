@@ -41,7 +41,7 @@ def plan(project: Path) -> list[tuple[str, list[tuple[str, str, int]]]]:
     """[(output path relative to OUT, [(text, voice, rate), ...]), ...] for every section
     the build would speak, computed by the pipeline's own read/localize/publish functions."""
     from pipeline.build import choose_published
-    from pipeline.commands import read_sources
+    from pipeline.stages.read import read_sources
     from pipeline.config import load_config
     from pipeline.checks import checker_for
     from pipeline.report import Reporter

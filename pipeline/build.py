@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.checks import Checker
-from pipeline.commands import read_sources
+from pipeline.stages.read import read_sources
 from pipeline.config import Config, chosen_locales
 from pipeline.fsutil import remove_stale_temp_files
 from pipeline.incremental import Counters, Incremental, one_build_at_a_time

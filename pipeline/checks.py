@@ -29,7 +29,7 @@ DEFAULT_SEVERITY = {
     "punctuation": "warning",
     "length": "warning",
     "glossary": "error",
-    "plural-forms": "warning",  # a catalog header, checked by `check` (quality.py)
+    "plural-forms": "warning",  # a catalog header, checked by `check` (commands/check.py)
     # Text safety (textsafety.py, numbers.py):
     "control-chars": "error",  # always an error, whatever [checks] says: see ENFORCED
     "bidi": "warning",  # direction controls away from numbers; at a number: see ENFORCED

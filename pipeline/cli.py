@@ -144,24 +144,9 @@ def _lexical(path: Path, config: Config) -> str:
 
 
 def _run(args: argparse.Namespace, config, reporter: Reporter) -> str:
-    from pipeline import commands
+    """The command's module (commands/), imported only when it runs."""
+    import importlib
 
-    if args.command == "import":
-        return commands.import_text(config, reporter, args.files, args.force)
-    if args.command == "extract":
-        return commands.extract(config, reporter, jobs=args.jobs)
-    if args.command == "update":
-        return commands.update(config, reporter, args.locales, check_only=args.check)
-    if args.command in ("check", "stats"):
-        from pipeline import quality
+    from pipeline.commands import COMMANDS
 
-        if args.command == "check":
-            return quality.check(config, reporter, args.locales)
-        return quality.stats(config, reporter, args.locales, args.format)
-    if args.command == "build":
-        from pipeline.build import BuildOptions, build
-
-        return build(config, reporter, BuildOptions(
-            locales=tuple(args.locales or ()), audio=not args.no_audio, jobs=args.jobs,
-            force=args.force, explain=args.explain))
-    raise AssertionError(args.command)
+    return importlib.import_module(COMMANDS[args.command]).run(args, config, reporter)

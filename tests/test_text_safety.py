@@ -340,7 +340,7 @@ def test_stats_count_the_same_strings_as_failing(hostile):
 
 def test_the_voice_gets_no_control_character(hostile):
     from pipeline.checks import checker_for
-    from pipeline.commands import read_sources
+    from pipeline.stages.read import read_sources
     from pipeline.config import load_config
     from pipeline.report import Reporter
     from pipeline.stages.audio_plan import speech_parts

@@ -36,6 +36,7 @@ MAX_NESTING = 10
 _HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w-]+)+)\s*\}\s*$")
 
 if TYPE_CHECKING:
+    from pipeline.config import Config
     from markdown_it.token import Token
 
 
@@ -376,3 +377,14 @@ def load_articles(source_dir: Path, root: Path, default_lang: str,
         except ContentError as exc:
             reporter.add(exc.issue)
     return articles
+
+
+def read_sources(config: "Config", reporter: Reporter, read: Callable | None = None
+                 ) -> list[Article]:
+    """Every article of a content project (``read``: a caching ``read_article``)."""
+    if not config.source_dir.is_dir():
+        reporter.error(Location(config.rel(config.source_dir)), "no source folder",
+                       "no-sources")
+        return []
+    return load_articles(config.source_dir, config.root, config.source_language, reporter,
+                         read)
