@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.checks import Checker
-from pipeline.stages.read import read_sources
+from pipeline.stages.read import cached_reader, read_sources
 from pipeline.config import Config, chosen_locales
 from pipeline.fsutil import remove_stale_temp_files
 from pipeline.incremental import Counters, Incremental, one_build_at_a_time
@@ -54,7 +54,7 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
             if unfinished or not done.state.base_id:
                 remove_stale_temp_files(config.output_dir)
             locales = (config.source_language, *config.locales)
-            articles = read_sources(config, reporter, read=done.read_article)
+            articles = read_sources(config, reporter, read=cached_reader(done))
             localized = localize_all(config, articles, list(locales), reporter, done,
                                      _chosen_locales(config, options, reporter))
             published, withheld = choose_published(localized.pages, config)

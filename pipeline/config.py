@@ -120,63 +120,19 @@ def load_config(root: Path) -> Config:
     path = root / CONFIG_NAME
     if not path.exists():
         return Config(root=root)
-    where = Location(CONFIG_NAME)
-    if not path.resolve().is_relative_to(root.resolve()):  # a link: another project's file
-        raise ContentError(where, "is a symbolic link leading outside the project; it is not "
-                           "followed", "path")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(where, f"cannot read: {exc}", "config-unreadable") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
-        raise ContentError(Location(CONFIG_NAME, line), f"invalid TOML: {exc}", "config-syntax")
+    text, data = _read_toml(root, path)
 
     def fail(key: str, message: str) -> None:
         raise ContentError(Location(CONFIG_NAME, _line_of(text, key)), f"{key}: {message}",
                            "config-key")
 
-    for section, values in data.items():
-        if section not in _SCHEMA:
-            fail(section, f"unknown section (expected one of {', '.join(_SCHEMA)})")
-        if not isinstance(values, dict):
-            fail(section, "must be a table")
-        allowed = _SCHEMA[section]
-        for key, value in values.items():
-            expected = allowed.get(key, allowed.get("*"))
-            if expected is None:
-                fail(f"{section}.{key}", f"unknown key (expected one of {', '.join(allowed)})")
-            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                fail(f"{section}.{key}", f"has the wrong type {type(value).__name__}")
-
-    project = data.get("project", {})
-    build = data.get("build", {})
-    audio = data.get("audio", {})
-    source_language = project.get("source_language", "en")
-    if not safe_locale_code(source_language) or not is_valid(source_language):
-        fail("project.source_language", f"unknown locale code '{source_language}'")
-    locales = project.get("locales", [])
-    for code in locales:
-        if not safe_locale_code(code) or not is_valid(code):
-            fail("project.locales", f"unknown locale code '{code}'")
-    if len(set(locales)) != len(locales):
-        fail("project.locales", "lists a locale twice")
-    if source_language in locales:  # its pages come from the sources: they were built twice
-        fail("project.locales", f"lists the source language '{source_language}'; "
-             "project.source_language is always built, remove it from locales")
+    _check_schema(data, fail)
+    project, build, audio = (data.get(k, {}) for k in ("project", "build", "audio"))
+    source_language, locales = _check_locales(project, fail)
     threshold = build.get("publish_threshold", 80)
     if not 0 <= threshold <= 100:
         fail("build.publish_threshold", "must be between 0 and 100")
-    for table in ("voices", "rates"):
-        for code, value in audio.get(table, {}).items():
-            if code not in locales and code != source_language:
-                fail(f"audio.{table}.{code}", "is not a configured locale")
-            if table == "voices" and not isinstance(value, str):
-                fail(f"audio.voices.{code}", "must be an espeak voice id or \"\" for none")
-            if table == "rates" and (not isinstance(value, int) or not 60 <= value <= 400):
-                fail(f"audio.rates.{code}", "must be words per minute between 60 and 400")
+    _check_audio(audio, locales, source_language, fail)
     checks = dict(data.get("checks", {}))
     digits = _digit_systems(checks.pop("digits", {}), locales, fail)
     for code, severity in checks.items():
@@ -195,6 +151,65 @@ def load_config(root: Path) -> Config:
         check_severities=MappingProxyType(checks),
         digit_systems=MappingProxyType(digits),
     )
+
+
+def _read_toml(root: Path, path: Path) -> tuple[str, dict]:
+    where = Location(CONFIG_NAME)
+    if not path.resolve().is_relative_to(root.resolve()):  # a link: another project's file
+        raise ContentError(where, "is a symbolic link leading outside the project; it is not "
+                           "followed", "path")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(where, f"cannot read: {exc}", "config-unreadable") from exc
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
+        raise ContentError(Location(CONFIG_NAME, line), f"invalid TOML: {exc}",
+                           "config-syntax") from None
+
+
+def _check_schema(data: dict, fail) -> None:
+    for section, values in data.items():
+        if section not in _SCHEMA:
+            fail(section, f"unknown section (expected one of {', '.join(_SCHEMA)})")
+        if not isinstance(values, dict):
+            fail(section, "must be a table")
+        allowed = _SCHEMA[section]
+        for key, value in values.items():
+            expected = allowed.get(key, allowed.get("*"))
+            if expected is None:
+                fail(f"{section}.{key}", f"unknown key (expected one of {', '.join(allowed)})")
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                fail(f"{section}.{key}", f"has the wrong type {type(value).__name__}")
+
+
+def _check_locales(project: dict, fail) -> tuple[str, list[str]]:
+    source_language = project.get("source_language", "en")
+    if not safe_locale_code(source_language) or not is_valid(source_language):
+        fail("project.source_language", f"unknown locale code '{source_language}'")
+    locales = project.get("locales", [])
+    for code in locales:
+        if not safe_locale_code(code) or not is_valid(code):
+            fail("project.locales", f"unknown locale code '{code}'")
+    if len(set(locales)) != len(locales):
+        fail("project.locales", "lists a locale twice")
+    if source_language in locales:  # its pages come from the sources: they were built twice
+        fail("project.locales", f"lists the source language '{source_language}'; "
+             "project.source_language is always built, remove it from locales")
+    return source_language, locales
+
+
+def _check_audio(audio: dict, locales: list[str], source_language: str, fail) -> None:
+    for table in ("voices", "rates"):
+        for code, value in audio.get(table, {}).items():
+            if code not in locales and code != source_language:
+                fail(f"audio.{table}.{code}", "is not a configured locale")
+            if table == "voices" and not isinstance(value, str):
+                fail(f"audio.voices.{code}", "must be an espeak voice id or \"\" for none")
+            if table == "rates" and (not isinstance(value, int) or not 60 <= value <= 400):
+                fail(f"audio.rates.{code}", "must be words per minute between 60 and 400")
 
 
 def _digit_systems(table: dict, locales: list[str], fail) -> dict[str, tuple[str, ...]]:

@@ -20,9 +20,7 @@ from pipeline.build_lock import build_lock
 from pipeline.config import CONFIG_NAME, Config
 from pipeline.fsutil import write_text_atomic
 from pipeline.jobs import Job
-from pipeline.model import Article
 from pipeline.report import Reporter
-from pipeline.stages.read import read_article
 from pipeline.state import BuildState, file_fingerprint, fingerprint, tree_fingerprint
 
 Parts = dict[str, str]
@@ -154,21 +152,6 @@ class Incremental:
         for issue in kept[1]:
             reporter.add(issue)
         return kept[0]
-
-    def read_article(self, path: Path, rel: str, default_lang: str,
-                     reporter: Reporter) -> Article:
-        """``read.read_article`` that reuses the last build's parse of an unchanged file
-        (and repeats its warnings)."""
-        key, parts = f"read:{rel}", {"source": self.file(path), "lang": default_lang}
-        cached = self.reuse(key, parts)
-        if cached is None:
-            collect = Reporter(stream=io.StringIO(), quiet=True)
-            article = read_article(path, rel, default_lang, collect)  # errors are not cached
-            cached = (article, tuple(collect.issues))
-            self.record(key, parts, cached)
-        for issue in cached[1]:
-            reporter.add(issue)
-        return cached[0]
 
     def forget(self, path: Path) -> None:
         """Hash ``path`` again next time (it was just rewritten)."""

@@ -6,15 +6,31 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Mapping, Protocol, Sequence
 
 from pipeline import __version__
+from pipeline.config import Config
 from pipeline.locales import locale_info
 from pipeline.model import AudioTrack
 
-if TYPE_CHECKING:
-    from pipeline.site import Site
-    from pipeline.stages.speak import SpeakResult
+
+class SpeakResult(Protocol):
+    """What the manifest reads of speech (stages/speak_result.py), named here so that the
+    manifest imports nothing above it (speech imports track_entry from this module)."""
+
+    tracks: Sequence[AudioTrack]
+    track_entries: Sequence[str]
+    silent_locales: Sequence[str]
+
+
+class Site(Protocol):
+    """What the manifest reads of the published site (site.py)."""
+
+    config: Config
+    locales: Sequence[str]
+    pages: Sequence[Any]
+    withheld: Sequence[Any]
+    kept: Mapping[tuple[str, str], str]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pipeline.catalogs import Catalog, TemplateEntry
 from pipeline.checks import Checker
 from pipeline.model import Location
 from pipeline.verdict import Verdict, publish_verdict
-from pipeline.stages.render import PACKAGE_TEMPLATES
+from pipeline.resources import PACKAGE_TEMPLATES
 
 UI_DOMAIN = "_site"
 _CALL = re.compile(r"""\b_a?\(\s*(["'])(.+?)\1""")

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import polib
 
-from pipeline.catalogs import po_writer
+import pipeline.catalogs.po_writer as po_writer
 from pipeline.catalogs.model import Catalog, TemplateEntry, Translation
 from pipeline.model import Location
 from pipeline.report import ContentError

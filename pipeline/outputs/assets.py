@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.report import Reporter
 from pipeline.site import Site
-from pipeline.stages.render import ASSETS
+from pipeline.resources import ASSETS
 from pipeline.writer import OutputWriter
 
 

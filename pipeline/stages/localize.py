@@ -77,8 +77,14 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
     )
     localized = LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
                                  sections, catalog.rel if catalog else "")
+    return LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
+                            sections, catalog.rel if catalog else "", *_counts(localized))
+
+
+def _counts(page: LocalizedArticle) -> tuple[int, int, int, int]:
+    """Translated and total source words, fallback and failing segments of a page."""
     total = translated = fallbacks = failing = 0
-    for seg in localized.segments:
+    for seg in page.segments:
         failing += seg.status is Status.INVALID
         if not seg.source.translatable:
             continue
@@ -87,9 +93,7 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
         total += words
         if seg.status in (Status.TRANSLATED, Status.SOURCE):
             translated += words
-    return LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
-                            sections, catalog.rel if catalog else "", translated, total,
-                            fallbacks, failing)
+    return translated, total, fallbacks, failing
 
 
 def _safe_front_matter(article: Article, report: Callable[[Issue], None] | None) -> Article:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable
 
 from pipeline.confine import image_path, image_problem, inside
 from pipeline.inline import looks_like_tag
+from pipeline.jobs import Job
 from pipeline.model import (Article, Block, BlockKind, Image, Link, Location, Role, Section,
                             Segment)
 from pipeline.report import ContentError, Reporter
@@ -36,6 +37,7 @@ MAX_NESTING = 10
 _HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w-]+)+)\s*\}\s*$")
 
 if TYPE_CHECKING:
+    from pipeline.incremental import Incremental
     from pipeline.config import Config
     from markdown_it.token import Token
 
@@ -388,3 +390,14 @@ def read_sources(config: "Config", reporter: Reporter, read: Callable | None = N
         return []
     return load_articles(config.source_dir, config.root, config.source_language, reporter,
                          read)
+
+
+def cached_reader(done: "Incremental") -> Callable[..., Article]:
+    """``read_article`` as a job: an unchanged source reuses the last build's parse (and
+    repeats its warnings); a source with an error is parsed again next time."""
+    def read(path: Path, rel: str, default_lang: str, reporter: Reporter) -> Article:
+        job = Job("read", rel, {"source": done.file(path), "lang": default_lang})
+        return done.run(job, lambda collect: read_article(path, rel, default_lang, collect),
+                        reporter)
+
+    return read

@@ -21,10 +21,9 @@ from pipeline.locales import LocaleInfo, locale_info
 from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSegment, Location,
                             Status)
 from pipeline.report import ContentError
+from pipeline.resources import PACKAGE_TEMPLATES
 from pipeline.verdict import PLACEHOLDER
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 @dataclass(frozen=True)

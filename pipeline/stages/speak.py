@@ -76,13 +76,7 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     work.plan = plan = complete(plan, work.pages_ready, articles, config, Path(output_dir),
                                 cache_dir, engine)
     todo = list(plan.jobs)
-    for page in plan.pages if state is not None and use_cache else ():
-        if page.jobs and page_id(page) not in work.pages_ready:
-            for job in page.jobs:
-                known = state.reuse(f"audio:{job.rel_path}", audio_parts(job),
-                                    Path(job.path))
-                if known is not None:
-                    work.ready[job.path], work.entries[job.rel_path] = known
+    _reuse_sections(work, state if use_cache else None)
     fresh = list({j.key: j for j in todo if j.path not in work.ready
                   and not (use_cache and is_cached(j))}.values())
     if not synthesize:
@@ -106,6 +100,17 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
         except RuntimeError as exc:  # espeak-ng missing or broken: the pages still build
             return _engine_unavailable(exc, todo, plan.silent_locales, reporter)
     return work.result()
+
+
+def _reuse_sections(work: Work, state: Any) -> None:
+    """Sections of pages not reused whole whose speech, tags and file are unchanged."""
+    for page in work.plan.pages if state is not None else ():
+        if page.jobs and page_id(page) not in work.pages_ready:
+            for job in page.jobs:
+                known = state.reuse(f"audio:{job.rel_path}", audio_parts(job),
+                                    Path(job.path))
+                if known is not None:
+                    work.ready[job.path], work.entries[job.rel_path] = known
 
 
 def _reuse(work: Work, state: Any) -> None:
