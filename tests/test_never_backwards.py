@@ -14,15 +14,7 @@ from pipeline.build import BuildOptions, build
 from pipeline.config import load_config
 from pipeline.report import Reporter
 from pipeline.tts.fake import FakeEngine
-
-PROJECT = Path(__file__).parent / "projects" / "site"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    target = tmp_path / "site"
-    shutil.copytree(PROJECT, target)
-    return target
+from test_incremental import PROJECT, root  # noqa: F401  (the site project, copied)
 
 
 def build_it(root: Path, **options) -> tuple[Reporter, str, str]:

@@ -28,20 +28,18 @@ from pipeline.state import fingerprint
 from pipeline.writer import OutputWriter
 
 
-class AudioFailure(str):
-    """A failure message (a str, printed as is) that also names the section it is about."""
+@dataclass(frozen=True)
+class AudioFailure:
+    """A section without audio: why, and which section (its page is built without that
+    player and says so)."""
 
+    message: str
     slug: str
     locale: str
     section_id: str
 
-    def __new__(cls, message: str, slug: str, locale: str, section_id: str) -> "AudioFailure":
-        failure = super().__new__(cls, message)
-        failure.slug, failure.locale, failure.section_id = slug, locale, section_id
-        return failure
-
-    def __reduce__(self):
-        return AudioFailure, (str(self), self.slug, self.locale, self.section_id)
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
