@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from pipeline.fsutil import write_bytes_atomic
+from pipeline.jobs import Job
 from pipeline.state import fingerprint
 
 # What the pipeline makes: other files a team puts in output/ (a CNAME, a README) are theirs.
@@ -73,14 +74,15 @@ class OutputWriter:
         When the set of outputs is the last build's, that was done then: the walk over the
         tree (13,000 audio files in a library) is skipped. Returns how many were removed."""
         folders = sorted(folders)
-        parts = {"outputs": fingerprint(repr(sorted(self._claimed))),
-                 "folders": fingerprint(repr(folders)), "audio": str(keep_audio)}
-        if self.done is not None and self.done.reuse("stale-removal", parts, self.root,
-                                                     explain=False):
+        job = Job("stale-removal", "output", {
+            "outputs": fingerprint(repr(sorted(self._claimed))),
+            "folders": fingerprint(repr(folders)), "audio": str(keep_audio)},
+            self.root, explain=False)
+        if self.done is not None and self.done.fresh(job):
             return 0
         removed = sum(self._remove_stale(self._full(f), keep_audio) for f in folders)
         if self.done is not None:
-            self.done.record("stale-removal", parts, True)
+            self.done.record_job(job, True)
         return removed
 
     def _remove_stale(self, folder: str, keep_audio: bool) -> int:

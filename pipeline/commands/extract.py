@@ -5,12 +5,13 @@ import io
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
 from pipeline.config import Config
 from pipeline.fsutil import WriteError
+from pipeline.jobs import Job
 from pipeline.model import Issue, Location
 from pipeline.progress import progress_bar
 from pipeline.report import ContentError, Reporter
@@ -37,13 +38,13 @@ def extract(config: Config, reporter: Reporter, jobs: int = 0) -> str:
     plans = []
     for path, rel in sources:
         pot = config.locales_dir / f"{path.stem}.pot"
-        key = f"pot:{path.stem}"
-        parts = {"source": done.file(path), "settings": done.settings, "pot": done.file(pot)}
-        plans.append((path, rel, pot, key, parts, done.reuse(key, parts, pot)))
-    outcomes = _extract_all(config, [(path, rel) for path, rel, *_, known in plans
+        job = Job("pot", path.stem, {"source": done.file(path), "settings": done.settings,
+                                     "pot": done.file(pot)}, pot)
+        plans.append((path, rel, job, done.fresh(job)))
+    outcomes = _extract_all(config, [(path, rel) for path, rel, _, known in plans
                                      if known is None], jobs)
     written = messages = extracted = 0
-    for _path, _rel, pot, key, parts, known in progress_bar(plans, "extract", reporter):
+    for _path, _rel, job, known in progress_bar(plans, "extract", reporter):
         if known is None:
             outcome = next(outcomes)
             for issue in outcome.issues:
@@ -52,8 +53,9 @@ def extract(config: Config, reporter: Reporter, jobs: int = 0) -> str:
                 continue
             written += outcome.written
             known = (outcome.messages, outcome.issues)
-            done.forget(pot)
-            done.record(key, {**parts, "pot": done.file(pot)}, known)
+            done.forget(job.target)
+            done.record_job(replace(job, inputs={**job.inputs, "pot": done.file(job.target)}),
+                            known)
         else:
             for issue in known[1]:
                 reporter.add(issue)

@@ -10,6 +10,7 @@ from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.checks import Checker, checker_for
 from pipeline.config import Config
 from pipeline.incremental import Incremental
+from pipeline.jobs import Job
 from pipeline.locales import locale_info
 from pipeline.model import Location, Status
 from pipeline.report import ContentError, Reporter
@@ -39,9 +40,9 @@ def _ui_catalog(config: Config, path: Path, reporter: Reporter,
     rel = config.rel(path)
     glossary = path.parent.parent / "glossary.po"
     # The settings (check severities) and glossary decide which entries are published.
-    key, parts = f"ui:{rel}", ({"catalog": done.file(path), "settings": done.settings,
-                                "glossary": done.file(glossary)} if done else {})
-    kept = done.reuse(key, parts, explain=False) if done else None
+    job = Job("ui", rel, {"catalog": done.file(path), "settings": done.settings,
+                          "glossary": done.file(glossary)} if done else {}, explain=False)
+    kept = done.fresh(job) if done else None
     if kept is None:
         collect = Reporter(io.StringIO(), quiet=True)
         try:
@@ -53,7 +54,7 @@ def _ui_catalog(config: Config, path: Path, reporter: Reporter,
             _warn_rejected_ui(catalog, checker_for(config, path.parent.parent.name), collect)
         kept = (catalog and (catalog.language, dict(catalog.entries)), tuple(collect.issues))
         if done:
-            done.record(key, parts, kept)
+            done.record_job(job, kept)
     for issue in kept[1]:
         reporter.add(issue)
     if kept[0] is None:

@@ -19,6 +19,7 @@ from pipeline.audio import MP3_QUALITY
 from pipeline.config import Config
 from pipeline.inline import to_plain
 from pipeline.locales import locale_info
+from pipeline.jobs import Job
 from pipeline.model import LocalizedArticle, LocalizedSection, LocalizedSegment, Location
 from pipeline.state import fingerprint
 from pipeline.tts.voices import rate_for, voice_for
@@ -136,15 +137,16 @@ def plan_audio(articles: Sequence[LocalizedArticle], config: Config, output_dir:
         inputs = (page_inputs or {}).get((article.slug, article.locale))
         parts = None
         if state is not None and inputs is not None:
-            parts = {"page": inputs, "engine": engine, "output": str(output_dir),
-                     "cache": str(cache_dir)}
-            cached = state.reuse(f"plan:{article.locale}:{article.slug}", parts)
+            parts = Job("plan", f"{article.locale}:{article.slug}", {
+                "page": inputs, "engine": engine, "output": str(output_dir),
+                "cache": str(cache_dir)})
+            cached = state.fresh(parts)
             if cached is not None:
                 pages.append(cached)
                 continue
         plan = _plan_page(article, config, output_dir, cache_dir, engine)
         if parts is not None:
-            state.record(f"plan:{article.locale}:{article.slug}", parts, _light(plan))
+            state.record_job(parts, _light(plan))
         pages.append(plan)
     return _assemble(articles, tuple(pages))
 

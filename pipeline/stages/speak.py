@@ -27,7 +27,7 @@ from pipeline.progress import progress_bar
 from pipeline.report import Reporter
 from pipeline.stages.audio_plan import SectionJob, complete, plan_audio
 from pipeline.stages.speak_result import (AudioFailure, SpeakResult, SpeechInProgress, Work,
-                                          audio_parts, is_cached, page_id, page_key)
+                                          is_cached, page_id, page_job, section_job)
 from pipeline.stages.speech_pool import SpeechPool
 from pipeline.stages.warm_speaker import SpeakerGone
 from pipeline.tts import EngineFactory, default_engine
@@ -107,8 +107,7 @@ def _reuse_sections(work: Work, state: Any) -> None:
     for page in work.plan.pages if state is not None else ():
         if page.jobs and page_id(page) not in work.pages_ready:
             for job in page.jobs:
-                known = state.reuse(f"audio:{job.rel_path}", audio_parts(job),
-                                    Path(job.path))
+                known = state.fresh(section_job(job))
                 if known is not None:
                     work.ready[job.path], work.entries[job.rel_path] = known
 
@@ -121,7 +120,7 @@ def _reuse(work: Work, state: Any) -> None:
     for page in work.plan.pages if state is not None else ():
         if not page.jobs:
             continue
-        known = state.reuse(page_key(page), {"jobs": page.print}, explain=False)
+        known = state.fresh(page_job(page))
         if known is not None and all(os.path.exists(job.path) for job in page.jobs):
             for job, track, entry in zip(page.jobs, *known):
                 work.ready[job.path], work.entries[job.rel_path] = track, entry

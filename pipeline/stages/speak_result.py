@@ -21,6 +21,7 @@ from typing import Any, Callable, ClassVar
 
 from pipeline.audio import tag_mp3
 from pipeline.manifest import track_entry
+from pipeline.jobs import Job
 from pipeline.model import AudioTrack, SegmentTiming
 from pipeline.report import Reporter
 from pipeline.stages.audio_plan import PagePlan, SectionJob
@@ -137,8 +138,8 @@ class Work:
                 self.ready[job.path] = tracks[-1]  # published once, whether partial or not
                 entries[job.rel_path] = track_entry(tracks[-1])
                 if state is not None:
-                    state.record(f"audio:{job.rel_path}", audio_parts(job),
-                                 (stored(tracks[-1]), entries[job.rel_path]))
+                    state.record_job(section_job(job), (stored(tracks[-1]),
+                                                        entries[job.rel_path]))
             durations[job.key] = tracks[-1].duration
         silent = self.plan.silent_locales
         if partial:
@@ -149,7 +150,7 @@ class Work:
             for page in self.plan.pages:
                 if page.jobs and page_id(page) not in self.pages_ready and \
                         all(job.rel_path in done for job in page.jobs):
-                    state.record(page_key(page), {"jobs": page.print},
+                    state.record_job(page_job(page),
                                  (tuple(stored(done[job.rel_path]) for job in page.jobs),
                                   tuple(entries[job.rel_path] for job in page.jobs)))
         wall = time.perf_counter() - self.started
@@ -190,8 +191,16 @@ def page_id(page: PagePlan) -> tuple[str, str]:
     return page.jobs[0].locale, page.jobs[0].slug
 
 
-def page_key(page: PagePlan) -> str:
-    return "audio-page:{}:{}".format(*page_id(page))
+def page_job(page: PagePlan) -> Job:
+    """The audio of a whole page: reused at once when no section of it changed (a library
+    has 13,000 sections, checked a page at a time)."""
+    return Job("audio-page", "{}:{}".format(*page_id(page)), {"jobs": page.print},
+               explain=False)
+
+
+def section_job(job: SectionJob) -> Job:
+    """One section's MP3: its speech (text, voices, engine) and its ID3 tags."""
+    return Job("audio", job.rel_path, audio_parts(job), Path(job.path))
 
 
 def audio_parts(job: SectionJob) -> dict[str, str]:
