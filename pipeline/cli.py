@@ -23,34 +23,31 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, defaults=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    add = sub.add_parser
 
-    def sub_add_parser(name: str, **kwargs) -> argparse.ArgumentParser:
-        return add(name, parents=[common], **kwargs)
+    def command(name: str, **kwargs) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kwargs)
 
-    sub.add_parser = sub_add_parser  # type: ignore[method-assign]
-
-    imp = sub.add_parser("import", help="turn health-library text exports into source/*.md")
+    imp = command("import", help="turn health-library text exports into source/*.md")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE.txt")
     imp.add_argument("--force", action="store_true", help="replace existing sources")
 
-    ext = sub.add_parser("extract", help="write locales/<slug>.pot from the sources")
+    ext = command("extract", help="write locales/<slug>.pot from the sources")
     ext.add_argument("-j", "--jobs", type=int, default=0, help="worker processes for parsing "
                      "(default: all cores)")
 
-    upd = sub.add_parser("update", help="create or merge locales/<ll>/LC_MESSAGES/<slug>.po")
+    upd = command("update", help="create or merge locales/<ll>/LC_MESSAGES/<slug>.po")
     upd.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
     upd.add_argument("--check", action="store_true", help="exit 1 without writing when "
                      "catalogs are out of date (for CI)")
 
-    chk = sub.add_parser("check", help="check translations (numbers, links, markup, glossary)")
+    chk = command("check", help="check translations (numbers, links, markup, glossary)")
     chk.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
 
-    sts = sub.add_parser("stats", help="translation progress per locale and article")
+    sts = command("stats", help="translation progress per locale and article")
     sts.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
     sts.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
-    bld = sub.add_parser("build", help="build the site (pages, audio, manifest) in output/")
+    bld = command("build", help="build the site (pages, audio, manifest) in output/")
     bld.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
     bld.add_argument("--no-audio", action="store_true", help="build pages only")
     bld.add_argument("-j", "--jobs", type=int, default=0, help="worker processes "

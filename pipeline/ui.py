@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 from pathlib import Path
+from typing import Mapping
 
 import re
 
@@ -48,16 +49,11 @@ def ui_template_entries() -> list[TemplateEntry]:
 
 
 class CatalogTranslations(gettext.NullTranslations):
-    """gettext over a parsed PO: only entries the publish verdict accepts count."""
+    """gettext over the interface entries the publish verdict accepted (``published``)."""
 
-    def __init__(self, catalog: Catalog | None, checker: Checker | None = None):
+    def __init__(self, published: Mapping[str, str] | None = None):
         super().__init__()
-        self._messages: dict[str, str] = {}
-        if catalog is None:
-            return
-        for msgid, entry in catalog.entries.items():
-            if ui_verdict(catalog, msgid, checker).published:
-                self._messages[msgid] = entry.msgstr
+        self._messages = dict(published or {})
 
     def gettext(self, message: str) -> str:
         return self._messages.get(message, message)

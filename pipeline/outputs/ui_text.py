@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from types import MappingProxyType
 
 from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.checks import Checker, checker_for
@@ -19,24 +18,24 @@ from pipeline.ui import CatalogTranslations, ui_po_path, ui_verdict
 
 
 def ui_text(config: Config, locale: str, reporter: Reporter,
-             done: Incremental | None = None) -> UIText:
-    catalog = None
+            done: Incremental | None = None) -> UIText:
+    published = None
     if locale != config.source_language:
         path = ui_po_path(config.locales_dir, locale)
         if path.exists():
-            catalog = _ui_catalog(config, path, reporter, done)
+            published = _ui_published(config, path, reporter, done)
         else:
             reporter.warn(Location(config.rel(path)), "no interface catalog; page chrome is "
                           "shown in the source language", "no-catalog")
-    checker = checker_for(config, locale) if catalog is not None else None
-    return UIText(CatalogTranslations(catalog, checker), locale_info(locale).tag,
+    return UIText(CatalogTranslations(published), locale_info(locale).tag,
                   config.source_language)
 
 
-def _ui_catalog(config: Config, path: Path, reporter: Reporter,
-                done: Incremental | None) -> Catalog | None:
-    """An interface catalog, checked (msgfmt) and read; kept in the build state by content,
-    with its warnings, since checking every locale's took a tenth of a no-op rebuild."""
+def _ui_published(config: Config, path: Path, reporter: Reporter,
+                  done: Incremental | None) -> dict[str, str] | None:
+    """An interface catalog's published entries (msgid -> msgstr): checked (msgfmt), read and
+    judged once, then kept in the build state by content with its warnings, since checking
+    every locale's took a tenth of a no-op rebuild."""
     rel = config.rel(path)
     glossary = path.parent.parent / "glossary.po"
     # The settings (check severities) and glossary decide which entries are published.
@@ -49,25 +48,27 @@ def _ui_catalog(config: Config, path: Path, reporter: Reporter,
             catalog = read_checked_catalog(path, rel)
         except ContentError as exc:
             collect.add(exc.issue)
-            catalog = None
+            published = None
         else:
-            _warn_rejected_ui(catalog, checker_for(config, path.parent.parent.name), collect)
-        kept = (catalog and (catalog.language, dict(catalog.entries)), tuple(collect.issues))
+            published = _judge(catalog, checker_for(config, path.parent.parent.name), collect)
+        kept = (published, tuple(collect.issues))
         if done:
             done.record_job(job, kept)
     for issue in kept[1]:
         reporter.add(issue)
-    if kept[0] is None:
-        return None
-    return Catalog(path, rel, kept[0][0], MappingProxyType(kept[0][1]))
+    return kept[0]
 
 
-def _warn_rejected_ui(catalog: Catalog, checker: Checker, reporter: Reporter) -> None:
-    """Interface translations that the publish verdict rejects (markup or placeholders differ,
-    or an error-severity check fails) are shown in the source language; tell the translator
-    where and why."""
+def _judge(catalog: Catalog, checker: Checker, reporter: Reporter) -> dict[str, str]:
+    """The entries the publish verdict accepts. Those it rejects (markup or placeholders
+    differ, or an error-severity check fails) are shown in the source language: tell the
+    translator where and why."""
+    published = {}
     for msgid, entry in catalog.entries.items():
         verdict = ui_verdict(catalog, msgid, checker)
+        if verdict.published:
+            published[msgid] = entry.msgstr
         for code, message in verdict.problems if verdict.status is Status.INVALID else ():
             reporter.warn(Location(catalog.rel, entry.line),
                           f"{message}; the source text is shown instead", code)
+    return published
