@@ -84,7 +84,8 @@ def _close(writer: OutputWriter, site: Site, final: Any) -> None:
     """Every audio file the site lists is current, including those no job rewrote; what an
     earlier build made and this one did not goes (old audio stays when there is no audio)."""
     if final is not None:
-        writer.keep_all(track.path for track in final.tracks)
+        writer.keep_all(path for track in final.tracks
+                        for path in (track.path, track.transcript) if path)
     writer.close(["assets", "media", "_review", *(locale_info(c).tag for c in site.locales)],
                  keep_audio=final is None)
 

@@ -116,7 +116,7 @@ def _line_of(text: str, key: str) -> int:
 
 def load_config(root: Path) -> Config:
     """Read and validate ``root/pipeline.toml``; a missing file means all defaults."""
-    root = Path(root)
+    root = Path(root).absolute()  # a relative root made output paths relative to itself twice
     path = root / CONFIG_NAME
     if not path.exists():
         return Config(root=root)

@@ -134,7 +134,8 @@ class Incremental:
     def fresh(self, job: Job) -> Any:
         """The value recorded for ``job`` when its inputs and target are unchanged, else None
         (after saying why, with ``--explain``)."""
-        return self.reuse(job.key, dict(job.inputs), job.target, job.explain)
+        missing = next((path for path in job.also if not path.exists()), None)
+        return self.reuse(job.key, dict(job.inputs), missing or job.target, job.explain)
 
     def record_job(self, job: Job, value: Any) -> None:
         self.record(job.key, dict(job.inputs), value)

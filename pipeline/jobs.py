@@ -34,6 +34,7 @@ class Job:
     inputs: Mapping[str, str]  # input name -> content print
     target: Path | None = None  # the file it writes; a job whose target is gone runs again
     explain: bool = True  # False for shortcuts whose finer jobs explain themselves
+    also: tuple[Path, ...] = ()  # other files it writes (an MP3's transcript)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -84,6 +84,7 @@ def track_entry(track: AudioTrack) -> str:
     return _dump({"locale": track.locale, "slug": track.slug, "section": track.section_id,
                   "path": track.path, "voice": track.voice,
                   "duration": round(track.duration, 3), "bytes": track.size,
+                  "transcript": track.transcript,
                   "segments": [{"text": s.text, "lang": s.lang, "voice": s.voice,
                                 "start": round(s.start, 3), "end": round(s.end, 3)}
                                for s in track.timings]})

@@ -325,6 +325,7 @@ class AudioTrack:
     duration: float  # seconds
     size: int  # bytes
     timings: tuple[SegmentTiming, ...] = ()
+    transcript: str = ""  # the WebVTT beside it (what was spoken), relative to output/
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ class OutputWriter:
 
     def close(self, folders: Iterable[str], keep_audio: bool = False) -> int:
         """Remove what an earlier build made under ``folders`` (relative to ``output/``) and
-        this build did not; ``keep_audio``: a build that made no audio keeps the old MP3s.
+        this build did not; ``keep_audio``: a build that made no audio keeps the old MP3s
+        and their transcripts.
         When the set of outputs is the last build's, that was done then: the walk over the
         tree (13,000 audio files in a library) is skipped. Returns how many were removed."""
         folders = sorted(folders)
@@ -94,7 +95,7 @@ class OutputWriter:
             for name in files:
                 full = os.path.join(top, name)
                 suffix = os.path.splitext(name)[1]
-                if full in self._claimed or (keep_audio and suffix == ".mp3"):
+                if full in self._claimed or (keep_audio and suffix in (".mp3", ".vtt")):
                     continue
                 if media or suffix in _OURS:
                     os.unlink(full)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -636,7 +637,8 @@ def test_an_over_long_msgstr_fails_its_section_alone_and_no_other_audio_is_lost(
     listed = {a["path"] for a in manifest["audio"]}
     assert listed == {p.relative_to(root / "output").as_posix() for p in before} - {
         "es/audio/hydration/why-water.mp3"}
-    assert f"{len(before) - 1} audio file(s) (2.3 min; 0 synthesized, 11 from cache)" in summary
+    assert re.search(rf"{len(before) - 1} audio file\(s\) \([\d.]+ min; 0 synthesized, 11 from "
+                     r"cache\)", summary), summary
 
 
 def test_a_section_not_spoken_beside_the_warm_speakers_work_is_reported_once(root,

@@ -409,7 +409,8 @@ def test_two_clean_real_builds_in_different_orders_give_identical_output(tmp_pat
 # -- bounded speech: sentences, limits, crashes, time limits ---------------------------------
 
 def test_sentences_split_at_their_ends_but_not_after_abbreviations():
-    from pipeline.tts.sentences import pieces, split_sentences
+    from pipeline.speech_text import sentence_texts as split_sentences
+    from pipeline.tts.sentences import pieces
 
     assert split_sentences("See Dr. Smith on Jan. 5. Take 2.5 mg, e.g. with food. Rest! "
                            "Is it ok? Yes.", "en") == [

@@ -41,6 +41,7 @@ import polib
 
 from pipeline.model import Issue, Location, Severity
 from pipeline.plurals import plural_forms_for
+from pipeline.state import fingerprint
 
 KINDS = ("unit", "abbreviation", "acronym", "term", "rule")
 RULE_WORDS = ("range", "ratio", "per", "o'clock", "hours", "and", "decimal ,", "decimal .",
@@ -163,6 +164,34 @@ def load_lexicon(locale: str, project_locales_dir: Path | str | None = None) -> 
         return Lexicon(locale, MappingProxyType({}), plural_forms, False, tuple(issues))
     entries.update(own)
     return Lexicon(locale, MappingProxyType(entries), plural_forms, True, tuple(issues))
+
+
+def project_lexicon(locale: str, project_locales_dir: Path | str) -> Lexicon:
+    """``load_lexicon`` for a build: loaded once per process for each content of the
+    project's file (plans, checks and review pages of one locale share one Lexicon, and its
+    compiled rules)."""
+    path = Path(project_locales_dir) / locale / "speech.po"
+    return _loaded(locale, str(project_locales_dir), _file_bytes(path))
+
+
+@lru_cache(maxsize=64)
+def _loaded(locale: str, project_locales_dir: str, _content: bytes | None) -> Lexicon:
+    return load_lexicon(locale, project_locales_dir)
+
+
+def lexicon_print(locale: str, project_locales_dir: Path | str) -> str:
+    """A fingerprint of what the locale's speech text is made from: the built-in file and
+    the project's. Speech plans are kept while it is unchanged."""
+    builtin = builtin_path(locale)
+    return fingerprint(_file_bytes(builtin) if builtin else b"",
+                       _file_bytes(Path(project_locales_dir) / locale / "speech.po") or b"")
+
+
+def _file_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=None)

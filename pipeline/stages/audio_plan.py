@@ -21,12 +21,15 @@ from pipeline.inline import to_plain
 from pipeline.locales import locale_info
 from pipeline.jobs import Job
 from pipeline.model import LocalizedArticle, LocalizedSection, LocalizedSegment, Location
+from pipeline.speech_text import speak_sentences
+from pipeline.speech_text.lexicon import Lexicon, lexicon_print, project_lexicon
 from pipeline.state import fingerprint
 from pipeline.tts.voices import rate_for, voice_for
 
 GAP_SECONDS = 0.25  # silence between segments: a listener hears where one item ends
-# Bump to re-synthesize everything after a format change. v2: spoken sentence by sentence.
-AUDIO_FORMAT = "section-mp3-v2"
+# Bump to re-synthesize everything after a format change. v2: spoken sentence by sentence;
+# v3: the voice gets the speech text (speech_text/), the sentences its splitter finds.
+AUDIO_FORMAT = "section-mp3-v3"
 MAX_SEGMENT_CHARS = 8_000  # ~1,300 words, ~9 minutes of speech: no paragraph is this long
 # A translation may run longer than its source (Spanish ~1.2x, short strings more), but by
 # at most this factor plus GROWTH_ALLOWANCE characters before it is taken for a mistake.
@@ -51,11 +54,18 @@ class SpeechPart(NamedTuple):
 
 @dataclass(frozen=True)
 class Utterance:
-    text: str
+    text: str  # the segment's plain text, as the page shows it
     lang: str
     voice: str
     rate: int
     where: Location = Location("")  # the segment's PO or source line (not in the speech key)
+    # What the voice gets, sentence by sentence (speech_text/): the page's words with doses,
+    # units and abbreviations written out as they are said. Empty: ``text`` as one sentence.
+    sentences: tuple[str, ...] = ()
+
+    @property
+    def spoken(self) -> tuple[str, ...]:
+        return self.sentences or (self.text,)
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,8 @@ class SectionJob:
 
 def time_limit(job: SectionJob) -> float:
     """Seconds a worker may take over ``job`` before it is stopped and the section fails."""
-    return JOB_SECONDS + SECONDS_PER_CHAR * sum(len(u.text) for u in job.utterances)
+    return JOB_SECONDS + SECONDS_PER_CHAR * sum(len(s) for u in job.utterances
+                                                for s in u.spoken)
 
 
 def speech_parts(section: LocalizedSection) -> list[SpeechPart]:
@@ -139,7 +150,7 @@ def plan_audio(articles: Sequence[LocalizedArticle], config: Config, output_dir:
         if state is not None and inputs is not None:
             parts = Job("plan", f"{article.locale}:{article.slug}", {
                 "page": inputs, "engine": engine, "output": str(output_dir),
-                "cache": str(cache_dir)})
+                "cache": str(cache_dir), "speech": _speech_print(article, config)})
             cached = state.fresh(parts)
             if cached is not None:
                 pages.append(cached)
@@ -197,6 +208,8 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
     source_voice = voice_for(article.article.lang, config)
     source_rate = rate_for(article.article.lang, config)
     title = to_plain(article.title.text)
+    lexicon, source_lexicon = (project_lexicon(_code(lang), config.locales_dir)
+                               for lang in (article.locale, article.article.lang))
     jobs, where = [], []
     for number, section in enumerate(article.sections, 1):
         spoken = [(segment, part) for segment, part in _spoken(section)
@@ -204,7 +217,8 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
         utterances = tuple(
             Utterance(p.text, p.lang, *((source_voice, source_rate) if p.is_fallback
                                         else (voice, rate)),
-                      _segment_location(article, seg, config))
+                      _segment_location(article, seg, config),
+                      _speech_text(p, source_lexicon if p.is_fallback else lexicon))
             for seg, p in spoken)
         if not utterances:
             continue
@@ -216,7 +230,7 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
             (("TLAN", language),) if language else ())
         label = f"{article.slug} [{article.locale}] section '{section.id}'"
         key = fingerprint(AUDIO_FORMAT, engine, GAP_SECONDS, MP3_QUALITY,
-                          [(u.text, u.lang, u.voice, u.rate) for u in utterances])
+                          [(u.spoken, u.lang, u.voice, u.rate) for u in utterances])
         problem, part = next(((why, index) for index, (segment, p) in enumerate(spoken)
                               if (why := _too_long(segment, p))), ("", -1))
         jobs.append(SectionJob(label, utterances, str(output_dir / rel), rel, article.locale,
@@ -225,6 +239,22 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
         where.append(_location(article, section, config))
     return PagePlan(tuple(jobs), tuple(where),
                     print=fingerprint([(j.key, j.rel_path, j.tags) for j in jobs]))
+
+
+def _code(lang: str) -> str:
+    """The gettext code of a BCP 47 tag (lexicons live under ``locales/<code>/``)."""
+    return lang.replace("-", "_")
+
+
+def _speech_print(article: LocalizedArticle, config: Config) -> str:
+    return fingerprint([lexicon_print(_code(lang), config.locales_dir)
+                        for lang in (article.locale, article.article.lang)])
+
+
+def _speech_text(part: SpeechPart, lexicon: Lexicon) -> tuple[str, ...]:
+    """What the voice gets for a segment, sentence by sentence. The key of its audio is made
+    from these: an edit to the lexicon re-speaks exactly the sections whose speech changed."""
+    return tuple(item.spoken.spoken for item in speak_sentences(part.text, part.lang, lexicon))
 
 
 def _too_long(segment: LocalizedSegment, part: SpeechPart) -> str:

@@ -26,6 +26,7 @@ from pipeline.model import AudioTrack, SegmentTiming
 from pipeline.report import Reporter
 from pipeline.stages.audio_plan import PagePlan, SectionJob
 from pipeline.state import fingerprint
+from pipeline.webvtt import Cue, webvtt
 from pipeline.writer import OutputWriter
 
 
@@ -199,8 +200,10 @@ def page_job(page: PagePlan) -> Job:
 
 
 def section_job(job: SectionJob) -> Job:
-    """One section's MP3: its speech (text, voices, engine) and its ID3 tags."""
-    return Job("audio", job.rel_path, audio_parts(job), Path(job.path))
+    """One section's MP3 and its transcript: its speech (text, voices, engine) and its ID3
+    tags."""
+    return Job("audio", job.rel_path, audio_parts(job), Path(job.path),
+               also=(Path(job.path[:-len(".mp3")] + ".vtt"),))
 
 
 def audio_parts(job: SectionJob) -> dict[str, str]:
@@ -212,11 +215,22 @@ def is_cached(job: SectionJob) -> bool:
 
 
 def publish(job: SectionJob, writer: OutputWriter) -> AudioTrack:
-    """Copy the cached section audio to its page's place, with this page's ID3 tags."""
+    """Copy the cached section audio to its page's place, with this page's ID3 tags, and
+    write its transcript (WebVTT, one cue per spoken sentence) beside it."""
     cache = Path(job.cache)
     meta = json.loads(cache.with_suffix(".json").read_text(encoding="utf-8"))
     data = tag_mp3(cache.read_bytes(), job.tags)
     writer.write_bytes(job.path, data)
+    transcript = job.rel_path[:-len(".mp3")] + ".vtt"
+    writer.write_text(job.path[:-len(".mp3")] + ".vtt", transcript_of(job, meta))
     timings = tuple(SegmentTiming(*t) for t in meta["timings"])
     return AudioTrack(job.locale, job.slug, job.section_id, job.rel_path, job.voice,
-                      meta["duration"], len(data), timings)
+                      meta["duration"], len(data), timings, transcript)
+
+
+def transcript_of(job: SectionJob, meta: dict) -> str:
+    """The section's WebVTT: a cue per sentence the voice spoke (the cache's sentence
+    boundaries, exact to the sample), named ``<section>-<n>`` in speaking order."""
+    cues = [Cue(f"{job.section_id}-{number}", start, end, text)
+            for number, (_, text, start, end) in enumerate(meta["sentences"], 1)]
+    return webvtt(cues, job.utterances[0].lang if job.utterances else "")

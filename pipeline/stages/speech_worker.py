@@ -1,7 +1,8 @@
 """The speech worker: one engine per process, one section per job (pool workers and the
 warm speaker alike).
 
-A job speaks a section's utterances sentence by sentence (tts/sentences.py), checks each
+A job speaks a section's utterances sentence by sentence (their speech text, planned by
+audio_plan with speech_text/; tts/sentences.py cuts an over-long one), checks each
 piece of audio (not silent, ends in espeak's closing pause: one retry), joins the utterances
 with a gap, encodes one MP3, checks that it decodes to the same length, and stores it untagged
 in the audio cache with the utterances' timings and their sentences' boundaries; the parent
@@ -22,7 +23,7 @@ from pipeline.model import SegmentTiming
 from pipeline.stages.audio_plan import GAP_SECONDS, SectionJob, Utterance
 from pipeline.stages.child_process import die_with_parent
 from pipeline.tts import EngineFactory, SpeechEngine
-from pipeline.tts.sentences import pieces, split_sentences
+from pipeline.tts.sentences import pieces
 
 if TYPE_CHECKING:
     import numpy as np
@@ -170,7 +171,7 @@ def _speak_utterance(engine: SpeechEngine, utterance: Utterance
     import numpy as np
 
     out, spoken, rates = [], [], set()
-    for sentence in split_sentences(utterance.text, utterance.lang):
+    for sentence in utterance.spoken:
         count = 0
         for piece in pieces(sentence):
             samples, rate = _synthesize_verified(engine, piece, utterance)
