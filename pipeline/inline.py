@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Sequence
 from html import escape
 
 from markupsafe import Markup
@@ -103,27 +104,86 @@ def _balanced(text: str) -> bool:
     return not stack
 
 
-def to_html(text: str, links: tuple[Link, ...] = ()) -> Markup:
-    """Render a validated string to HTML; text is escaped, tags map to fixed elements."""
+def to_html(text: str, links: tuple[Link, ...] = (),
+            sentences: Sequence[tuple[int, int, str]] = ()) -> Markup:
+    """Render a validated string to HTML; text is escaped, tags map to fixed elements.
+
+    ``sentences``: (start, end, id) spans of ``to_plain(text)``, each wrapped in
+    ``<span class="s" data-s="id">`` (the first piece also has the ``id``) for text/audio
+    sync. A sentence that crosses a tag is closed before it and reopened after, so elements
+    nest; the spans change nothing a screen reader reads.
+    """
     targets = {f"a{link.number}": link for link in links}
+    marks = _Marks(sentences)
     out: list[str] = []
     for token in tokenize(text):
         if token.kind == "text":
-            out.append(escape(token.value, quote=False))
-        elif token.kind == "br":
+            out.append(marks.text(token.value))
+            continue
+        out.append(marks.pause())
+        if token.kind == "br":
             out.append("<br>")
+            marks.space()
         elif token.value.startswith("a"):
             link = targets.get(token.value)
-            if link is None:
-                continue  # validation rejects this; never emit an anchor without a source URL
-            if token.kind == "open":
+            if link is not None:  # validation rejects this; never emit an anchor without a URL
                 title = f' title="{escape(link.title)}"' if link.title else ""
-                out.append(f'<a href="{escape(link.url)}"{title}>')
-            else:
-                out.append("</a>")
+                out.append(f'<a href="{escape(link.url)}"{title}>' if token.kind == "open"
+                           else "</a>")
         else:
             out.append(f"<{'/' if token.kind == 'close' else ''}{token.value}>")
+        out.append(marks.resume())
+    out.append(marks.pause())
     return Markup("".join(out))
+
+
+class _Marks:
+    """Sentence spans over the text tokens of a string, counted in ``to_plain`` offsets
+    (runs of white space count as one character, leading white space as none)."""
+
+    def __init__(self, sentences: Sequence[tuple[int, int, str]]):
+        self.starts = {start: ident for start, _, ident in sentences}
+        self.ends = {end: ident for _, end, ident in sentences}
+        self.pos, self.in_space, self.open, self.opened = 0, True, "", set()
+
+    def space(self) -> None:
+        if not self.in_space and self.pos:
+            self.pos += 1
+        self.in_space = True
+
+    def text(self, value: str) -> str:
+        if not self.starts:
+            return escape(value, quote=False)
+        out, run = [], []
+        for char in value:
+            if char.isspace():
+                self.space()
+                run.append(char)
+                continue
+            if self.pos in self.starts and not self.open:
+                out += [escape("".join(run), quote=False), self._open(self.starts[self.pos])]
+                run = []
+            run.append(char)
+            self.pos += 1
+            self.in_space = False
+            if self.open and self.ends.get(self.pos) == self.open:
+                out += [escape("".join(run), quote=False), "</span>"]
+                run, self.open = [], ""
+        return "".join(out) + escape("".join(run), quote=False)
+
+    def _open(self, ident: str) -> str:
+        self.open = ident
+        first = ident not in self.opened
+        self.opened.add(ident)
+        safe = escape(ident)
+        named = f' id="{safe}"' if first else ""
+        return f'<span class="s"{named} data-s="{safe}">'
+
+    def pause(self) -> str:
+        return "</span>" if self.open else ""
+
+    def resume(self) -> str:
+        return self._open(self.open) if self.open else ""
 
 
 def to_plain(text: str) -> str:

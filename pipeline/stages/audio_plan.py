@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from pipeline.audio import MP3_QUALITY
 from pipeline.config import Config
@@ -21,8 +21,8 @@ from pipeline.inline import to_plain
 from pipeline.locales import locale_info
 from pipeline.jobs import Job
 from pipeline.model import LocalizedArticle, LocalizedSection, LocalizedSegment, Location
-from pipeline.speech_text import speak_sentences
 from pipeline.speech_text.lexicon import Lexicon, lexicon_print, project_lexicon
+from pipeline.speech_text.sections import SegmentSentences, section_sentences
 from pipeline.state import fingerprint
 from pipeline.tts.voices import rate_for, voice_for
 
@@ -62,6 +62,7 @@ class Utterance:
     # What the voice gets, sentence by sentence (speech_text/): the page's words with doses,
     # units and abbreviations written out as they are said. Empty: ``text`` as one sentence.
     sentences: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()  # each sentence's element id on the page (not in the key)
 
     @property
     def spoken(self) -> tuple[str, ...]:
@@ -208,18 +209,16 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
     source_voice = voice_for(article.article.lang, config)
     source_rate = rate_for(article.article.lang, config)
     title = to_plain(article.title.text)
-    lexicon, source_lexicon = (project_lexicon(_code(lang), config.locales_dir)
-                               for lang in (article.locale, article.article.lang))
+    voices = {False: (voice, rate), True: (source_voice, source_rate)}  # by is_fallback
     jobs, where = [], []
     for number, section in enumerate(article.sections, 1):
-        spoken = [(segment, part) for segment, part in _spoken(section)
+        spoken = [(segment, part, item) for (segment, part), item in
+                  zip(_spoken(section), section_sentences(section, _lexicons(config)))
                   if not (part.is_fallback and source_voice is None)]
         utterances = tuple(
-            Utterance(p.text, p.lang, *((source_voice, source_rate) if p.is_fallback
-                                        else (voice, rate)),
-                      _segment_location(article, seg, config),
-                      _speech_text(p, source_lexicon if p.is_fallback else lexicon))
-            for seg, p in spoken)
+            Utterance(p.text, p.lang, *voices[p.is_fallback],
+                      _segment_location(article, seg, config), _said(item), item.ids)
+            for seg, p, item in spoken)
         if not utterances:
             continue
         rel = f"{article.lang}/audio/{article.slug}/{section.id}.mp3"
@@ -231,7 +230,7 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
         label = f"{article.slug} [{article.locale}] section '{section.id}'"
         key = fingerprint(AUDIO_FORMAT, engine, GAP_SECONDS, MP3_QUALITY,
                           [(u.spoken, u.lang, u.voice, u.rate) for u in utterances])
-        problem, part = next(((why, index) for index, (segment, p) in enumerate(spoken)
+        problem, part = next(((why, index) for index, (segment, p, _) in enumerate(spoken)
                               if (why := _too_long(segment, p))), ("", -1))
         jobs.append(SectionJob(label, utterances, str(output_dir / rel), rel, article.locale,
                                article.slug, section.id, voice, tags, key,
@@ -251,10 +250,17 @@ def _speech_print(article: LocalizedArticle, config: Config) -> str:
                         for lang in (article.locale, article.article.lang)])
 
 
-def _speech_text(part: SpeechPart, lexicon: Lexicon) -> tuple[str, ...]:
-    """What the voice gets for a segment, sentence by sentence. The key of its audio is made
-    from these: an edit to the lexicon re-speaks exactly the sections whose speech changed."""
-    return tuple(item.spoken.spoken for item in speak_sentences(part.text, part.lang, lexicon))
+def _lexicons(config: Config) -> Callable[[str], Lexicon]:
+    return lambda tag: project_lexicon(_code(tag), config.locales_dir)
+
+
+def _said(item: SegmentSentences) -> tuple[str, ...]:
+    """What the voice gets for a segment, sentence by sentence (the key of its audio is made
+    from these: an edit to the lexicon re-speaks exactly the sections whose speech changed);
+    the last one ends a sentence, as a heading or list item on its own does not."""
+    said = [sentence.spoken.spoken for sentence in item.sentences]
+    said[-1] = _end_sentence(said[-1])
+    return tuple(said)
 
 
 def _too_long(segment: LocalizedSegment, part: SpeechPart) -> str:

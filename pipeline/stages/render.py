@@ -10,6 +10,7 @@ import datetime as dt
 import gettext
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable, Iterable
 
 import jinja2
 from babel.dates import format_date
@@ -22,6 +23,8 @@ from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSegment, Loca
                             Status)
 from pipeline.report import ContentError
 from pipeline.resources import PACKAGE_TEMPLATES
+from pipeline.speech_text.lexicon import project_lexicon
+from pipeline.speech_text.sections import section_sentences
 from pipeline.verdict import PLACEHOLDER
 
 
@@ -112,13 +115,30 @@ class _ProjectLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
-def segment_html(segment: LocalizedSegment) -> Markup:
+def segment_html(segment: LocalizedSegment,
+                 sentences: tuple[tuple[int, int, str], ...] = ()) -> Markup:
     links = segment.source.links
     if segment.status is Status.TRANSLATED:
         # A link title is source-language text no catalog translates; inside a translated
         # sentence it would be read out in the wrong language, so translated text goes without.
         links = tuple(replace(link, title="") for link in links)
-    return to_html(segment.text, links)
+    return to_html(segment.text, links, sentences)
+
+
+def sentence_marks(article: LocalizedArticle, spoken: Iterable[str], locales_dir: Path
+                   ) -> Callable[[LocalizedSegment], Markup]:
+    """``segment_html`` with each sentence of the ``spoken`` sections (their ids: those
+    with audio) in a span whose id is its cue's in the section's transcript."""
+    lexicon_for = lambda tag: project_lexicon(tag.replace("-", "_"), locales_dir)  # noqa: E731
+    marks: dict[int, tuple[tuple[int, int, str], ...]] = {}
+    wanted = set(spoken)
+    for section in article.sections:
+        if section.id in wanted:
+            for item in section_sentences(section, lexicon_for):
+                marks[id(item.segment)] = tuple(
+                    (s.sentence.start, s.sentence.end, ident)
+                    for s, ident in zip(item.sentences, item.ids))
+    return lambda segment: segment_html(segment, marks.get(id(segment), ()))
 
 
 def lang_attrs(segment: LocalizedSegment | None, page_lang: str) -> Markup:
@@ -191,7 +211,8 @@ class Renderer:
                      tracks: dict[str, AudioTrack], audio_note: str) -> str:
         info = locale_info(article.locale)
         return self._render(
-            "article.html", **self.common(info, ui, 1), article=article, versions=versions,
+            "article.html", **{**self.common(info, ui, 1), "seg": sentence_marks(
+                article, tracks, self.root / "locales")}, article=article, versions=versions,
             tracks=tracks, audio_note=audio_note,
             reviewed=format_review_date(article.article.reviewed, article.locale),
             duration=format_duration, size=lambda n: format_size(n, article.locale),

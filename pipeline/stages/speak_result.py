@@ -230,7 +230,12 @@ def publish(job: SectionJob, writer: OutputWriter) -> AudioTrack:
 
 def transcript_of(job: SectionJob, meta: dict) -> str:
     """The section's WebVTT: a cue per sentence the voice spoke (the cache's sentence
-    boundaries, exact to the sample), named ``<section>-<n>`` in speaking order."""
-    cues = [Cue(f"{job.section_id}-{number}", start, end, text)
-            for number, (_, text, start, end) in enumerate(meta["sentences"], 1)]
+    boundaries, exact to the sample), named by the sentence's element id on the page (the
+    cache is shared by sections that say the same, so the ids come from this job)."""
+    ids = [ident for utterance in job.utterances for ident in utterance.ids]
+    sentences = meta["sentences"]
+    if len(ids) != len(sentences):  # speech cached before sentences had ids
+        ids = [f"{job.section_id}-{number}" for number in range(1, len(sentences) + 1)]
+    cues = [Cue(ident, start, end, text)
+            for ident, (_, text, start, end) in zip(ids, sentences)]
     return webvtt(cues, job.utterances[0].lang if job.utterances else "")

@@ -1,0 +1,47 @@
+"""The sentences of a section, numbered in speaking order: one numbering for the audio plan
+(what the voice says, sentence by sentence), the transcript's cues and the page's sentence
+spans, so that cue ``s-<section>-<n>`` is the element ``id="s-<section>-<n>"`` on the page.
+
+A segment is spoken when its plain text has words (``to_plain``), in ``section.segments``
+order: the heading, then each block's image description and segments.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from pipeline.inline import to_plain
+from pipeline.model import LocalizedSection, LocalizedSegment
+from pipeline.speech_text.engine import speak_sentences
+from pipeline.speech_text.lexicon import Lexicon
+from pipeline.speech_text.model import Sentence, SpokenSentence, SpokenText
+
+LexiconFor = Callable[[str], Lexicon]  # a BCP 47 tag -> that language's lexicon
+
+
+@dataclass(frozen=True)
+class SegmentSentences:
+    segment: LocalizedSegment
+    plain: str  # the segment's plain text, as the page shows it
+    sentences: tuple[SpokenSentence, ...]  # spans into ``plain``, and what is said
+    ids: tuple[str, ...]  # one element id per sentence
+
+
+def sentence_id(section_id: str, number: int) -> str:
+    return f"s-{section_id}-{number}"
+
+
+def section_sentences(section: LocalizedSection, lexicon_for: LexiconFor
+                      ) -> tuple[SegmentSentences, ...]:
+    """Every segment of ``section`` with words, with its sentences and their ids."""
+    out, number = [], 0
+    for segment in section.segments:
+        plain = to_plain(segment.text)
+        if not plain:
+            continue
+        sentences = speak_sentences(plain, segment.lang, lexicon_for(segment.lang)) or (
+            SpokenSentence(Sentence(0, len(plain), plain), SpokenText(plain, plain)),)
+        ids = tuple(sentence_id(section.id, number + i) for i in range(1, len(sentences) + 1))
+        number += len(sentences)
+        out.append(SegmentSentences(segment, plain, sentences, ids))
+    return tuple(out)
