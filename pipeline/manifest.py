@@ -87,7 +87,9 @@ def track_entry(track: AudioTrack) -> str:
                   "transcript": track.transcript,
                   "segments": [{"text": s.text, "lang": s.lang, "voice": s.voice,
                                 "start": round(s.start, 3), "end": round(s.end, 3)}
-                               for s in track.timings]})
+                               for s in track.timings],
+                  "sentences": [{"id": s.id, "start": s.start, "end": s.end}
+                                for s in track.sentences]})
 
 
 def _dump(value: object) -> str:

@@ -305,6 +305,17 @@ def _unpickled_page(fields: dict, packed: bytes) -> LocalizedArticle:
 
 
 @dataclass(frozen=True)
+class SentenceTiming:
+    """Where one sentence is heard in a section's audio: ``id`` is its element on the page
+    and its cue in the transcript; exact to the sample (sentences are synthesized one by one
+    and their sample counts added; the decoded MP3 lines up with 0 samples of lag)."""
+
+    id: str
+    start: float  # seconds
+    end: float
+
+
+@dataclass(frozen=True)
 class SegmentTiming:
     """Where one segment is heard in a section's audio file (for read-along sync)."""
 
@@ -326,6 +337,7 @@ class AudioTrack:
     size: int  # bytes
     timings: tuple[SegmentTiming, ...] = ()
     transcript: str = ""  # the WebVTT beside it (what was spoken), relative to output/
+    sentences: tuple[SentenceTiming, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
+
+import pytest
 
 from lxml import html
 
@@ -142,3 +145,40 @@ def test_a_relative_project_root_builds_into_output(root, monkeypatch):
     assert (root / "output/es/hydration.html").is_file()
     assert (root / "output/es/audio/hydration/why-water.mp3").is_file()
     assert not (root / "output/output").exists()
+
+
+@pytest.mark.speech
+def test_each_sentence_cue_starts_at_the_silence_before_its_words(tmp_path):
+    """Real espeak-ng and the real encoder: decoded, the audio is silent in the 50 ms before
+    each cue's start and voiced within 100 ms after it (espeak starts a sentence with up to
+    ~55 ms of its own lead-in); the manifest lists the same cues with the page's ids."""
+    import numpy as np
+    import soundfile
+
+    from tests.sitekit import build_site
+
+    project = tmp_path / "site"
+    shutil.copytree(Path(__file__).parent / "projects" / "site", project)
+    output = build_site(project)
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    checked = 0
+    for entry in manifest["audio"]:
+        samples, rate = soundfile.read(output / entry["path"], dtype="float32")
+        page = html.fromstring((output / entry["path"].split("/audio/")[0] /
+                                f"{entry['slug']}.html").read_bytes())
+        assert [c for c, *_ in cues(output / entry["transcript"])] == [
+            s["id"] for s in entry["sentences"]]
+        for sentence in entry["sentences"]:
+            start = int(round(sentence["start"] * rate))
+            before = samples[max(0, start - int(0.05 * rate)):start]
+            after = samples[start:start + int(0.1 * rate)]
+            # -40 dBFS RMS before (a sentence's tail may still ring faintly); a voice's peak
+            # after (measured: 0.045 for a sentence that starts with a fricative, >0.13 else)
+            assert before.size == 0 or np.sqrt(np.mean(before ** 2)) < 0.01, (
+                entry["path"], sentence)
+            assert np.abs(after).max() > 0.03, (entry["path"], sentence)
+            checked += 1
+        shown = {e.get("id") for e in page.xpath("//span[@class='s'][@id]")}
+        # every cue but an image description's has its sentence on the page
+        assert len({s["id"] for s in entry["sentences"]} - shown) <= 1
+    assert checked > 30

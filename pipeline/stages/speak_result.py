@@ -22,7 +22,7 @@ from typing import Any, Callable, ClassVar
 from pipeline.audio import tag_mp3
 from pipeline.manifest import track_entry
 from pipeline.jobs import Job
-from pipeline.model import AudioTrack, SegmentTiming
+from pipeline.model import AudioTrack, SegmentTiming, SentenceTiming
 from pipeline.report import Reporter
 from pipeline.stages.audio_plan import PagePlan, SectionJob
 from pipeline.state import fingerprint
@@ -185,7 +185,7 @@ class Work:
 
 
 def stored(track: AudioTrack) -> AudioTrack:
-    return replace(track, timings=()) if track.timings else track
+    return replace(track, timings=(), sentences=()) if track.timings else track
 
 
 def page_id(page: PagePlan) -> tuple[str, str]:
@@ -195,7 +195,8 @@ def page_id(page: PagePlan) -> tuple[str, str]:
 def page_job(page: PagePlan) -> Job:
     """The audio of a whole page: reused at once when no section of it changed (a library
     has 13,000 sections, checked a page at a time)."""
-    return Job("audio-page", "{}:{}".format(*page_id(page)), {"jobs": page.print},
+    return Job("audio-page", "{}:{}".format(*page_id(page)),
+               {"jobs": page.print, "format": TRACK_FORMAT},
                explain=False)
 
 
@@ -206,8 +207,14 @@ def section_job(job: SectionJob) -> Job:
                also=(Path(job.path[:-len(".mp3")] + ".vtt"),))
 
 
+# What a published track is made of beside its speech: bump when the transcript or the
+# manifest line changes, so tracks are published again (from the audio cache, no speech).
+# v2: WebVTT transcript and sentence cues.
+TRACK_FORMAT = "track-v2"
+
+
 def audio_parts(job: SectionJob) -> dict[str, str]:
-    return {"speech": job.key, "tags": fingerprint(job.tags)}
+    return {"speech": job.key, "tags": fingerprint(job.tags), "format": TRACK_FORMAT}
 
 
 def is_cached(job: SectionJob) -> bool:
@@ -221,21 +228,23 @@ def publish(job: SectionJob, writer: OutputWriter) -> AudioTrack:
     meta = json.loads(cache.with_suffix(".json").read_text(encoding="utf-8"))
     data = tag_mp3(cache.read_bytes(), job.tags)
     writer.write_bytes(job.path, data)
+    cues = cues_of(job, meta)
     transcript = job.rel_path[:-len(".mp3")] + ".vtt"
-    writer.write_text(job.path[:-len(".mp3")] + ".vtt", transcript_of(job, meta))
+    writer.write_text(job.path[:-len(".mp3")] + ".vtt",
+                      webvtt(cues, job.utterances[0].lang if job.utterances else ""))
     timings = tuple(SegmentTiming(*t) for t in meta["timings"])
     return AudioTrack(job.locale, job.slug, job.section_id, job.rel_path, job.voice,
-                      meta["duration"], len(data), timings, transcript)
+                      meta["duration"], len(data), timings, transcript,
+                      tuple(SentenceTiming(c.ident, c.start, c.end) for c in cues))
 
 
-def transcript_of(job: SectionJob, meta: dict) -> str:
-    """The section's WebVTT: a cue per sentence the voice spoke (the cache's sentence
-    boundaries, exact to the sample), named by the sentence's element id on the page (the
-    cache is shared by sections that say the same, so the ids come from this job)."""
+def cues_of(job: SectionJob, meta: dict) -> list[Cue]:
+    """A cue per sentence the voice spoke (the cache's sentence boundaries, exact to the
+    sample), named by the sentence's element id on the page (the cache is shared by sections
+    that say the same, so the ids come from this job)."""
     ids = [ident for utterance in job.utterances for ident in utterance.ids]
     sentences = meta["sentences"]
     if len(ids) != len(sentences):  # speech cached before sentences had ids
         ids = [f"{job.section_id}-{number}" for number in range(1, len(sentences) + 1)]
-    cues = [Cue(ident, start, end, text)
+    return [Cue(ident, round(start, 3), round(end, 3), text)
             for ident, (_, text, start, end) in zip(ids, sentences)]
-    return webvtt(cues, job.utterances[0].lang if job.utterances else "")
