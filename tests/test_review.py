@@ -1,7 +1,8 @@
 """Review pages at output/_review/: a coverage table (noindex, not linked from the public site)
 and, per article and locale, source and translation side by side with each segment's status
 (translated, fuzzy with the previous source as a diff, untranslated, failing with its reason)
-and the PO file and line to edit.
+and the PO file and line to edit; for a locale with a voice, the written and the spoken form of
+each segment with the tokens the speech-text stage changed marked (issue 14).
 
 The quality project is built once: es/medicine has a wrong dose (failing) and an untranslated
 paragraph; es/rest and ar/rest are complete until their source changes, after which extract and
@@ -18,7 +19,7 @@ import pytest
 
 from catalog_helpers import issues
 from test_checks import (LOCALES, MEDICINE_ES, REST, TAGS, fill, msgstr_line, norm, ok,
-                         parse_html, po_file, pot_msgids, quality_base, rel_po,  # noqa: F401
+                         parse_html, po_file, pot_msgids, quality_base, rel_po, run,  # noqa: F401
                          words)
 
 OLD = "Sleep eight hours each night."
@@ -60,16 +61,17 @@ def coverage(root: Path, translated: dict[str, str], slug: str) -> float:
 
 
 def rows(page: Path) -> dict[str, dict]:
-    """Each segment row of an article's review page, by its source text."""
+    """Each segment row of an article's review page, by its source text; ``speech`` is the
+    last cell (what the voice says) when the page's locale has a voice, else None."""
     found = {}
     for tr in parse_html(page).xpath("//main//table//tr[td]"):
         cells = tr.xpath("./td")
-        assert len(cells) == 4, [norm(c.text_content()) for c in cells]
-        source, translation, status, where = cells
+        assert len(cells) in (4, 5), [norm(c.text_content()) for c in cells]
+        source, translation, status, where = cells[:4]
         key = norm("".join(source.xpath("./text()")))
         found[key] = {"source": source, "translation": translation,
                       "status": norm(status.text_content()), "where": norm(where.text_content()),
-                      "tr": tr}
+                      "tr": tr, "speech": cells[4] if len(cells) == 5 else None}
     return found
 
 
@@ -225,3 +227,153 @@ def test_the_build_reports_no_errors_for_this_project(built, tmp_path):
     shutil.copytree(built, root)
     out = ok(root, "build", "--no-audio", "--force")
     assert not [i for i in issues(out) if i["severity"] == "error"], out
+
+
+# -- what the voice says (issue 14) ------------------------------------------------------------
+# A third article, "dose", has doses with units and an acronym. The Spanish catalog translates
+# the first paragraph, gives the second a msgstr full of characters that mean something in HTML
+# (published: none of them is a tag), and leaves the third, read in English, untranslated.
+
+DOSE_MD = """---
+title: Your Dose
+---
+
+Take 10 mg/day through an IV.
+
+Keep the dose under 20 mg/day and check it.
+
+Stop the IV if your arm hurts.
+
+Rest after each dose.
+"""
+DOSE, UNDER, STOP, PLAIN = ("Take 10 mg/day through an IV.",
+                            "Keep the dose under 20 mg/day and check it.",
+                            "Stop the IV if your arm hurts.", "Rest after each dose.")
+DOSE_ES = {"Your Dose": "Su dosis", DOSE: "Tome 10 mg/día por vía IV.",
+           UNDER: 'Mantenga la dosis < 20 mg/día & "revísela" > hoy.',
+           PLAIN: "Descanse después de cada dosis."}
+SPEECH_PO = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: es\\n"'
+             '\n\nmsgctxt "acronym"\nmsgid "IV"\nmsgstr "{said}"\n')
+
+
+@pytest.fixture(scope="module")
+def voiced(tmp_path_factory, quality_base: Path) -> Path:
+    root = tmp_path_factory.mktemp("review-speech") / "quality"
+    shutil.copytree(quality_base, root)
+    (root / "source" / "dose.md").write_text(DOSE_MD, encoding="utf-8")
+    ok(root, "extract")
+    ok(root, "update")
+    fill(po_file(root, "es", "dose"), DOSE_ES)
+    ok(root, "build", "--no-audio")
+    return root
+
+
+def marks(cell, form: str) -> list[tuple[str, str]]:
+    """(text, title) of each <mark> in the written or spoken form of a speech cell."""
+    return [(norm(m.text_content()), m.get("title"))
+            for m in cell.xpath(f"./p[@class='{form}']//mark")]
+
+
+def test_the_spoken_form_is_shown_with_the_changed_tokens_marked(voiced):
+    page = review(voiced, "es", "dose.html")
+    doc = parse_html(page)
+    assert [norm(h.text_content()) for h in doc.xpath("//main//thead//th")][-1] == "Spoken"
+    cell = rows(page)[DOSE]["speech"]
+    written, spoken = marks(cell, "written"), marks(cell, "spoken")
+    assert [w for w, _ in written] == ["10 mg/día", "IV"], written
+    assert [t for _, t in written] == [t for _, t in spoken] == ["rule: unit", "rule: acronym"]
+    assert "miligramos" in spoken[0][0] and "día" in spoken[0][0], spoken
+    assert spoken[1][0] and spoken[1][0] != "IV", spoken
+    said = norm(cell.xpath("./p[@class='spoken']")[0].text_content())
+    assert said.startswith("Spoken: Tome 10 miligramos") and "(rule: unit)" in said, said
+    # the rule is read out to screen readers after each replacement, not shown
+    hidden = cell.xpath("./p[@class='spoken']//span[@class='visually-hidden']")
+    assert [norm(h.text_content()) for h in hidden] == ["(rule: unit)", "(rule: acronym)"]
+    assert {s.get("lang") for s in cell.xpath("./p/span[@lang]")} == {"es"}
+
+
+def test_a_fallback_segment_is_read_with_the_source_languages_lexicon(voiced):
+    found = rows(review(voiced, "es", "dose.html"))
+    cell = found[STOP]["speech"]
+    assert found[STOP]["status"] == "untranslated"
+    assert marks(cell, "written") == [("IV", "rule: acronym")]
+    assert marks(cell, "spoken") == [("I V", "rule: acronym")]  # English: spelled out
+    assert {s.get("lang") for s in cell.xpath("./p/span[@lang]")} == {"en"}
+    assert "shown in English" in norm(cell.text_content())
+
+
+def test_unchanged_and_unread_segments_are_shown_compactly(voiced):
+    found = rows(review(voiced, "es", "dose.html"))
+    assert norm(found[PLAIN]["speech"].text_content()) == "Same as written"
+    assert not found[PLAIN]["speech"].xpath(".//mark")
+    assert norm(found["Your Dose"]["speech"].text_content()) == "(not in the audio)"
+
+
+def test_the_page_says_where_spoken_forms_are_changed(voiced):
+    doc = parse_html(review(voiced, "es", "dose.html"))
+    note = norm(doc.xpath("//main//*[@class='speech-note']")[0].text_content())
+    assert "locales/es/speech.po" in note and "locales/en/speech.po" in note, note
+    doc = parse_html(review(voiced, "ar", "dose.html"))
+    note = norm(doc.xpath("//main//*[@class='speech-note']")[0].text_content())
+    assert "locales/ar/speech.po" in note, note
+
+
+def test_html_in_a_published_msgstr_stays_text_in_the_spoken_column(voiced):
+    page = review(voiced, "es", "dose.html")
+    row = rows(page)[UNDER]
+    assert row["status"] == "translated", row["status"]
+    cell = row["speech"]
+    assert {e.tag for e in cell.iter()} <= {"td", "p", "span", "mark"}
+    written = norm(cell.xpath("./p[@class='written']/span[@lang]")[0].text_content())
+    assert written == DOSE_ES[UNDER]
+    spoken = norm(cell.xpath("./p[@class='spoken']/span[@lang]")[0].text_content())
+    assert spoken.startswith("Mantenga la dosis < 20 miligramos") and \
+        spoken.endswith(' & "revísela" > hoy.'), spoken
+    raw = page.read_text(encoding="utf-8")
+    assert "&lt; <mark" in raw and '&#34;revísela&#34; &gt; hoy' in raw
+
+
+def test_a_spoken_form_with_markup_is_refused_and_its_error_shown_escaped(voiced, tmp_path):
+    root = tmp_path / "quality"
+    shutil.copytree(voiced, root)
+    speech = root / "locales" / "es" / "speech.po"
+    speech.write_text(SPEECH_PO.format(said="<b onclick=alert(1)>intravenosa</b>"), "utf-8")
+    run(root, "build", "--no-audio")  # the entry is an error; the review page is still made
+    page = review(root, "es", "dose.html")
+    doc = parse_html(page)
+    assert not doc.xpath("//b | //*[@onclick]")
+    problems = [norm(li.text_content()) for li in doc.xpath("//ul[@class='speech-problems']/li")]
+    assert problems and all(p.startswith("locales/es/speech.po:") for p in problems), problems
+    spoken = marks(rows(page)[DOSE]["speech"], "spoken")
+    assert spoken[1][0] != "intravenosa" and "<" not in spoken[1][0], spoken
+
+
+def test_editing_speech_po_renders_the_review_page_again(voiced, tmp_path):
+    root = tmp_path / "quality"
+    shutil.copytree(voiced, root)
+    ar_before = review(root, "ar", "dose.html").read_bytes()
+    speech = root / "locales" / "es" / "speech.po"
+    speech.write_text(SPEECH_PO.format(said="intravenosa"), encoding="utf-8")
+    out = ok(root, "build", "--no-audio", "--explain")
+    assert "explain: review:es/dose.html: changed: speech" in out, out
+    assert "review:ar/" not in out, out  # another locale's lexicon: its pages are kept
+    assert review(root, "ar", "dose.html").read_bytes() == ar_before
+    cell = rows(review(root, "es", "dose.html"))[DOSE]["speech"]
+    assert marks(cell, "spoken")[1] == ("intravenosa", "rule: acronym")
+    speech.write_text(SPEECH_PO.format(said="vía intravenosa"), encoding="utf-8")
+    ok(root, "build", "--no-audio")
+    cell = rows(review(root, "es", "dose.html"))[DOSE]["speech"]
+    assert marks(cell, "spoken")[1] == ("vía intravenosa", "rule: acronym")
+
+
+def test_a_locale_without_a_voice_has_no_spoken_column(voiced, tmp_path):
+    root = tmp_path / "quality"
+    shutil.copytree(voiced, root)
+    toml = root / "pipeline.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[audio.voices]\nes = ""\n', "utf-8")
+    ok(root, "build", "--no-audio")
+    doc = parse_html(review(root, "es", "dose.html"))
+    assert [norm(h.text_content()) for h in doc.xpath("//main//thead//th")][-1] == "Edit at"
+    assert not doc.xpath("//main//*[@class='speech-note'] | //td[@class='speech']")
+    assert doc.xpath("//td[@class='speech']") == []
+    assert parse_html(review(root, "ar", "dose.html")).xpath("//td[@class='speech']")

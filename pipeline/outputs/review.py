@@ -2,7 +2,8 @@
 
 A coverage grid (locale x article) and, per article and locale, source and translation side by
 side with each segment's status, the reason a segment is not published, a fuzzy entry's
-previous source as a diff, and the PO file and line to edit.
+previous source as a diff, and the PO file and line to edit; for a locale with a voice, what
+the voice says for each segment, changed tokens marked (``review_speech``).
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from pipeline.inline import to_plain
 from pipeline.jobs import Job
 from pipeline.locales import locale_info
 from pipeline.model import LocalizedArticle, LocalizedSegment, Status
+from pipeline.outputs.review_speech import (SpeechCell, is_voiced, speech_cells, speech_note,
+                                            speech_print)
 from pipeline.report import ContentError, Reporter
 from pipeline.site import Site
 from pipeline.state import fingerprint
@@ -34,6 +37,8 @@ class ReviewRow:
     # translator must see what is wrong, not have it act on the review page.
     source: str = ""
     translation: str = ""
+    # What the voice says for the segment; None: the page's locale has no voice.
+    speech: SpeechCell | None = None
 
 
 def word_diff(old: str, new: str) -> Markup:
@@ -51,7 +56,12 @@ def word_diff(old: str, new: str) -> Markup:
     return Markup("".join(out))
 
 
-def _rows(page: LocalizedArticle) -> list[ReviewRow]:
+# The title is not read by the page's audio (only its sections are).
+_NOT_READ = SpeechCell(silent="not in the audio")
+
+
+def _rows(page: LocalizedArticle, cells: dict[LocalizedSegment, SpeechCell] | None
+          ) -> list[ReviewRow]:
     rows = []
     for seg in page.segments:
         if not seg.source.translatable:
@@ -60,7 +70,9 @@ def _rows(page: LocalizedArticle) -> list[ReviewRow]:
             seg.source.location)
         diff = word_diff(seg.previous, seg.source.text) if seg.previous else Markup("")
         shown = seg.text if seg.status is Status.TRANSLATED else seg.proposed
-        rows.append(ReviewRow(seg, where, diff, visible(seg.source.text), visible(shown)))
+        speech = None if cells is None else cells.get(seg, _NOT_READ)
+        rows.append(ReviewRow(seg, where, diff, visible(seg.source.text), visible(shown),
+                              speech))
     return rows
 
 
@@ -82,19 +94,18 @@ def _write_review(site: Site, pages: list[LocalizedArticle], published: set[tupl
     config, done, stale = site.config, site.done, site.kept
     translated = [p for p in pages if p.locale != config.source_language]
     source = locale_info(config.source_language)
+    prints: dict[str, str] = {}  # locale -> its lexicons' print, read once per build
     for page in translated:
         where = (page.slug, page.locale)
         job = Job("review", f"{page.lang}/{page.slug}.html", {
             "article": site.inputs.get(where, ""), "site": done.site,
-            "published": str(where in published), "stale": stale.get(where, "")},
+            "published": str(where in published), "stale": stale.get(where, ""),
+            "speech": speech_print(page, config, prints)},
             config.output_dir / "_review" / page.lang / f"{page.slug}.html")
         if done.fresh(job):
             writer.keep(job.target)
             continue
-        writer.write_text(job.target, renderer.review_page(
-            "review_article.html", source, depth=2, article=page, rows=_rows(page),
-            target=locale_info(page.locale), published=where in published,
-            stale=stale.get(where, "")))
+        writer.write_text(job.target, _article_page(site, page, published, renderer))
         done.record_job(job, True)
     # The grid of a library (1,600 cells) is rendered again only when a cell changes.
     job = Job("review", "index.html", {"site": done.site, "grid": fingerprint(repr(
@@ -111,3 +122,14 @@ def _write_review(site: Site, pages: list[LocalizedArticle], published: set[tupl
             stale=stale, threshold=config.publish_threshold))
         done.record_job(job, True)
     return len(translated) + 1
+
+
+def _article_page(site: Site, page: LocalizedArticle, published: set[tuple],
+                  renderer: Renderer) -> str:
+    config, where = site.config, (page.slug, page.locale)
+    voiced = is_voiced(page, config)
+    return renderer.review_page(
+        "review_article.html", locale_info(config.source_language), depth=2, article=page,
+        rows=_rows(page, speech_cells(page, config) if voiced else None),
+        target=locale_info(page.locale), published=where in published,
+        stale=site.kept.get(where, ""), speech=speech_note(page, config) if voiced else None)
