@@ -185,7 +185,9 @@ class Work:
 
 
 def stored(track: AudioTrack) -> AudioTrack:
-    return replace(track, timings=(), sentences=()) if track.timings else track
+    """A track as the build state keeps it: without its segments' text (most of its size);
+    its sentence timings stay, as the page's player needs them."""
+    return replace(track, timings=()) if track.timings else track
 
 
 def page_id(page: PagePlan) -> tuple[str, str]:
