@@ -6,6 +6,8 @@ MP3s and check durations and timings. The fake-engine tests cover the stage's ow
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import functools
 import json
 import re
@@ -81,7 +83,9 @@ def make_article(locale: str) -> LocalizedArticle:
         blocks, lblocks = [], []
         for role, kind in ((Role.PARAGRAPH, BlockKind.PARAGRAPH),
                            (Role.LIST_ITEM, BlockKind.BULLETS),
-                           (Role.CITATION, BlockKind.CITATIONS)):
+                           # read aloud, unlike a reference list: an untranslatable
+                           # section spoken in English inside a translated page
+                           (Role.CITATION, BlockKind.NUMBERS)):
             chosen = [(s, l) for s, l in body if s.role is role]
             if chosen:
                 blocks.append(Block(kind, tuple(s for s, _ in chosen)))
@@ -241,6 +245,14 @@ def test_speech_parts_read_the_page_in_order():
     ]
     references = speech_parts(make_article("es").sections[1])
     assert references[-1] == ("Mayo Clinic. Dermatomyositis. Updated 2023.", "en", True)
+    # a reference list is not read; a section that is only a heading over one has no audio
+    section = make_article("es").sections[1]
+    listed = replace(section, blocks=tuple(replace(b, kind=BlockKind.CITATIONS)
+                                           for b in section.blocks))
+    assert speech_parts(listed) == []
+    mixed = replace(listed, blocks=make_article("es").sections[0].blocks[:1] + listed.blocks)
+    assert [p.text for p in speech_parts(mixed)] == [
+        "Referencias.", "Descanse cuando se sienta cansado. Beba mucha agua."]
     alt = LocalizedSegment(Segment("A knee brace", Role.IMAGE_ALT, Location(SOURCE, 9), "x"),
                            "Una rodillera", "es", "ltr", Status.TRANSLATED)
     figure = LocalizedSection("x", None, (LocalizedBlock(BlockKind.FIGURE, (), "knee.png", alt),))

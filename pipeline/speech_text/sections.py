@@ -3,7 +3,8 @@
 spans, so that cue ``s-<section>-<n>`` is the element ``id="s-<section>-<n>"`` on the page.
 
 A segment is spoken when its plain text has words (``to_plain``), in ``section.segments``
-order: the heading, then each block's image description and segments.
+order: the heading, then each block's image description and segments; reference lists are
+not (spoken_segments).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from pipeline.inline import to_plain
-from pipeline.model import LocalizedSection, LocalizedSegment
+from pipeline.model import BlockKind, LocalizedSection, LocalizedSegment
 from pipeline.speech_text.engine import speak_sentences
 from pipeline.speech_text.lexicon import Lexicon
 from pipeline.speech_text.model import Sentence, SpokenSentence, SpokenText
@@ -27,6 +28,19 @@ class SegmentSentences:
     ids: tuple[str, ...]  # one element id per sentence
 
 
+def spoken_segments(section: LocalizedSection) -> tuple[LocalizedSegment, ...]:
+    """The segments a listener hears, in page order. A reference list is not read: its
+    citations (authors, journals, page numbers, often in another language) took 74-76 s of
+    every language's audio of the sample article, and a listener who wants them has the
+    page; a section that is only a heading over references has no audio at all."""
+    kept = [segment for block in section.blocks if block.kind is not BlockKind.CITATIONS
+            for segment in ((block.image_alt,) if block.image_alt else ()) + block.segments]
+    words = [segment for segment in kept if to_plain(segment.text)]
+    if not words and any(b.kind is BlockKind.CITATIONS for b in section.blocks):
+        return ()
+    return ((section.heading,) if section.heading else ()) + tuple(kept)
+
+
 def sentence_id(section_id: str, number: int) -> str:
     return f"s-{section_id}-{number}"
 
@@ -35,7 +49,7 @@ def section_sentences(section: LocalizedSection, lexicon_for: LexiconFor
                       ) -> tuple[SegmentSentences, ...]:
     """Every segment of ``section`` with words, with its sentences and their ids."""
     out, number = [], 0
-    for segment in section.segments:
+    for segment in spoken_segments(section):
         plain = to_plain(segment.text)
         if not plain:
             continue

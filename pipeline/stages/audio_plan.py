@@ -22,7 +22,8 @@ from pipeline.locales import locale_info
 from pipeline.jobs import Job
 from pipeline.model import LocalizedArticle, LocalizedSection, LocalizedSegment, Location
 from pipeline.speech_text.lexicon import Lexicon, lexicon_print, project_lexicon
-from pipeline.speech_text.sections import SegmentSentences, section_sentences
+from pipeline.speech_text.sections import (SegmentSentences, section_sentences,
+                                           spoken_segments)
 from pipeline.state import fingerprint
 from pipeline.tts.voices import rate_for, voice_for
 
@@ -98,14 +99,15 @@ def speech_parts(section: LocalizedSection) -> list[SpeechPart]:
     """What a listener hears, in page order; segments without words are left out.
 
     Timings follow this order, so timing ``i`` belongs to the ``i``-th segment of
-    ``section.segments`` whose ``to_plain(text)`` is not empty.
+    ``spoken_segments(section)`` whose ``to_plain(text)`` is not empty (reference lists
+    are not read).
     """
     return [part for _, part in _spoken(section)]
 
 
 def _spoken(section: LocalizedSection) -> list[tuple[LocalizedSegment, SpeechPart]]:
     parts = []
-    for segment in section.segments:
+    for segment in spoken_segments(section):
         text = to_plain(segment.text)
         if text:
             parts.append((segment, SpeechPart(_end_sentence(text), segment.lang,
