@@ -149,8 +149,8 @@ def test_a_relative_project_root_builds_into_output(root, monkeypatch):
 
 @pytest.mark.speech
 def test_each_sentence_cue_starts_at_the_silence_before_its_words(tmp_path):
-    """Real espeak-ng and the real encoder: decoded, the audio is silent in the 50 ms before
-    each cue's start and voiced within 100 ms after it (espeak starts a sentence with up to
+    """Real espeak-ng and the real encoder: decoded, every section is at even loudness, and
+    the audio is silent from 50 to 15 ms before each cue's start and voiced within 100 ms after it (espeak starts a sentence with up to
     ~55 ms of its own lead-in); the manifest lists the same cues with the page's ids."""
     import numpy as np
     import soundfile
@@ -161,16 +161,19 @@ def test_each_sentence_cue_starts_at_the_silence_before_its_words(tmp_path):
     shutil.copytree(Path(__file__).parent / "projects" / "site", project)
     output = build_site(project)
     manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
-    checked = 0
+    checked, levels = 0, []
     for entry in manifest["audio"]:
         samples, rate = soundfile.read(output / entry["path"], dtype="float32")
+        levels.append(even_level(samples, rate))
         page = html.fromstring((output / entry["path"].split("/audio/")[0] /
                                 f"{entry['slug']}.html").read_bytes())
         assert [c for c, *_ in cues(output / entry["transcript"])] == [
             s["id"] for s in entry["sentences"]]
         for sentence in entry["sentences"]:
             start = int(round(sentence["start"] * rate))
-            before = samples[max(0, start - int(0.05 * rate)):start]
+            # to 15 ms before: an attack straight after digital silence smears up to ~10 ms
+            # earlier in MP3 (pre-echo; measured on an Arabic sentence espeak starts at once)
+            before = samples[max(0, start - int(0.05 * rate)):max(0, start - int(0.015 * rate))]
             after = samples[start:start + int(0.1 * rate)]
             # -40 dBFS RMS before (a sentence's tail may still ring faintly); a voice's peak
             # after (measured: 0.045 for a sentence that starts with a fricative, >0.13 else)
@@ -182,3 +185,16 @@ def test_each_sentence_cue_starts_at_the_silence_before_its_words(tmp_path):
         # every cue but an image description's has its sentence on the page
         assert len({s["id"] for s in entry["sentences"]} - shown) <= 1
     assert checked > 30
+    # every section of every language at -16 LUFS (+-0.6) with true peaks under -1 dBTP
+    assert all(abs(lufs + 16) <= 0.6 and peak <= -1.0 for lufs, peak in levels), levels
+
+
+def even_level(samples, rate) -> tuple[float, float]:
+    """(integrated loudness in LUFS, true peak in dBTP) of decoded audio, by pyloudnorm and a
+    4x oversampled peak: the reference tools, not the pipeline's own measurement."""
+    import numpy as np
+    pyloudnorm = pytest.importorskip("pyloudnorm")
+    from scipy.signal import resample_poly
+
+    lufs = pyloudnorm.Meter(rate).integrated_loudness(samples.astype(np.float64))
+    return lufs, 20 * np.log10(np.abs(resample_poly(samples, 4, 1)).max())

@@ -29,8 +29,9 @@ from pipeline.tts.voices import rate_for, voice_for
 
 GAP_SECONDS = 0.25  # silence between segments: a listener hears where one item ends
 # Bump to re-synthesize everything after a format change. v2: spoken sentence by sentence;
-# v3: the voice gets the speech text (speech_text/), the sentences its splitter finds.
-AUDIO_FORMAT = "section-mp3-v3"
+# v3: the voice gets the speech text (speech_text/), the sentences its splitter finds;
+# v4: every section at -16 LUFS, peaks under -1 dBTP (loudness.py).
+AUDIO_FORMAT = "section-mp3-v4"
 MAX_SEGMENT_CHARS = 8_000  # ~1,300 words, ~9 minutes of speech: no paragraph is this long
 # A translation may run longer than its source (Spanish ~1.2x, short strings more), but by
 # at most this factor plus GROWTH_ALLOWANCE characters before it is taken for a mistake.

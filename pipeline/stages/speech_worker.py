@@ -4,7 +4,7 @@ warm speaker alike).
 A job speaks a section's utterances sentence by sentence (their speech text, planned by
 audio_plan with speech_text/; tts/sentences.py cuts an over-long one), checks each
 piece of audio (not silent, ends in espeak's closing pause: one retry), joins the utterances
-with a gap, encodes one MP3, checks that it decodes to the same length, and stores it untagged
+with a gap, brings it to even loudness (loudness.py), encodes one MP3, checks that it decodes to the same length, and stores it untagged
 in the audio cache with the utterances' timings and their sentences' boundaries; the parent
 tags and publishes it. ``serve`` is a worker process's whole life: it tells the parent which
 utterance it is speaking, so a job that hangs or crashes is reported at that segment's line.
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from pipeline.audio import as_float, audio_problem, encode_mp3
 from pipeline.fsutil import write_bytes_atomic
+from pipeline.loudness import even_loudness
 from pipeline.model import SegmentTiming
 from pipeline.stages.audio_plan import GAP_SECONDS, SectionJob, Utterance
 from pipeline.stages.child_process import die_with_parent
@@ -146,7 +147,8 @@ def _speak_section(engine: SpeechEngine, job: SectionJob,
             bounds.append([index, text, start / rate, (start + count) / rate])
             start += count
         position += length
-    joined = np.concatenate([p for piece in parts for p in (piece, gap)][:-1])
+    joined = even_loudness(np.concatenate([p for piece in parts for p in (piece, gap)][:-1]),
+                           rate)
     data = encode_mp3(joined, rate)
     decoded = soundfile.info(io.BytesIO(data))
     duration = decoded.frames / decoded.samplerate
