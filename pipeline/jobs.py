@@ -21,6 +21,7 @@ KINDS: Mapping[str, str] = MappingProxyType({
     "review": "a review page under output/_review/ (and the review grid)",
     "audio": "one section's MP3, with its manifest line",
     "audio-page": "the audio of one page: every section's track",
+    "audio-article": "a whole article's MP3, its sections joined, with chapters",
     "plan": "what each section of one page says, in which voice (speech planning)",
     "stale-removal": "the walk that removes outputs no longer produced",
     "stat": "a file's stamp and content print (so unchanged files are not read again)",

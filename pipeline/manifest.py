@@ -40,12 +40,19 @@ class ManifestDraft:
 
     head: str  # "{" and every field before "audio", encoded
 
-    def finish(self, audio: SpeakResult | None) -> str:
+    def finish(self, audio: SpeakResult | None, articles: Sequence[Any] = ()) -> str:
+        """``articles``: the whole-article files (outputs/article_audio.py ArticleAudio)."""
         tracks = getattr(audio, "tracks", ()) or ()
         entries = getattr(audio, "track_entries", ()) or ()
         if len(entries) != len(tracks):
             entries = tuple(track_entry(t) for t in tracks)
-        return self.head + _field("audio", entries) + "\n}\n"
+        whole = [{"locale": a.locale, "slug": a.slug, "path": a.path,
+                  "duration": round(a.duration, 3), "bytes": a.size,
+                  "chapters": [{"section": c.section_id, "title": c.title,
+                                "start": round(c.start, 3), "end": round(c.end, 3)}
+                               for c in a.chapters]} for a in articles]
+        return (self.head + _field("audio", entries) + ",\n" + _field("article_audio", whole)
+                + "\n}\n")
 
 
 def draft_manifest(site: Site, audio: SpeakResult | None) -> ManifestDraft:
