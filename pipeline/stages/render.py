@@ -216,8 +216,9 @@ class Renderer:
             tracks=tracks, audio_note=audio_note,
             reviewed=format_review_date(article.article.reviewed, article.locale),
             duration=format_duration, size=lambda n: format_size(n, article.locale),
-            x_default=_x_default(versions,
-                                                                             self.source_lang))
+            player_data=player_sections(article, tracks, ui),
+            speeds=player_speeds(article.locale),
+            x_default=_x_default(versions, self.source_lang))
 
     def locale_index(self, info: LocaleInfo, articles: list[LocalizedArticle],
                      versions: list[PageLink], ui: UIText) -> str:
@@ -233,6 +234,36 @@ class Renderer:
     def chooser(self, info: LocaleInfo, locales: list[tuple[LocaleInfo, int]],
                 ui: UIText) -> str:
         return self._render("index.html", **self.common(info, ui, 0), locales=locales)
+
+
+PLAYER_SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+
+
+def player_sections(article: LocalizedArticle, tracks: dict[str, AudioTrack], ui: UIText
+                    ) -> list[dict[str, object]]:
+    """The whole-article player's data (the page embeds it as JSON, through ``tojson``): each
+    voiced section in order with its file, label (in its language) and sentence timings."""
+    sections = []
+    for section in article.sections:
+        track = tracks.get(section.id)
+        if track is None:
+            continue
+        heading = section.heading
+        label = to_plain(heading.text) if heading else ui.attr("Introduction")
+        sections.append({
+            "id": section.id, "src": f"audio/{article.slug}/{section.id}.mp3",
+            "duration": round(track.duration, 3), "label": label,
+            "lang": heading.lang if heading else ui.page_lang,
+            "sentences": [[s.id, round(s.start, 3), round(s.end, 3)]
+                          for s in track.sentences]})
+    return sections
+
+
+def player_speeds(locale: str) -> list[tuple[str, str]]:
+    """The speed choices: value and label in the page's number format ("0,75×" in Spanish)."""
+    where = locale_info(locale).babel_locale
+    return [(f"{speed:g}", f"{format_decimal(speed, locale=where)}\u00d7")
+            for speed in PLAYER_SPEEDS]
 
 
 def _x_default(versions: list[PageLink], source_lang: str) -> str:

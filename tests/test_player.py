@@ -1,0 +1,324 @@
+"""The whole-article player (issue 15, item 3): pipeline/assets/player.js and player.css.
+
+In headless Chromium on the fake-audio sample site (real MP3 files, instant to build): the
+player appears only with JavaScript, plays from the keyboard, highlights the sentence the audio
+is at, continues into the next section, remembers speed and place, seeks to a clicked sentence;
+axe-core passes with it active in light, dark and forced colours; it reflows at 320 px; the
+highlight has 7:1 contrast. And without a browser: the page's embedded JSON cannot be closed by
+a translation that contains ``</script>``.
+"""
+from __future__ import annotations
+
+import gettext
+import io
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from browser import (browser_pages, chromium, fake_audio_site, format_axe,  # noqa: F401
+                     page_pool, run_axe)
+from sitekit import copy_sample_project
+
+PAGE = "en/dermatomyositis.html"
+AUDIO = "document.getElementById('player-audio')"
+DATA = "JSON.parse(document.getElementById('article-audio').textContent)"
+
+
+def open_player(browser_pages, site: Path, path: str = PAGE, **options):
+    """The page with nothing remembered from an earlier test (localStorage is per origin)."""
+    page = browser_pages.open(site / path, **options)
+    page.evaluate("localStorage.clear()")
+    page.reload(wait_until="load")
+    page.wait_for_selector("#article-player", state="visible")
+    return page
+
+
+def sections(page) -> list[dict]:
+    return page.evaluate(f"{DATA}.sections")
+
+
+def press_play(page) -> None:
+    page.focus("#player-play")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"!{AUDIO}.paused", timeout=10_000)
+
+
+def seek_to(page, time: float, pause: bool = True) -> None:
+    """Set the audio's time (negative: before its end) and wait for the player's timeupdate."""
+    page.evaluate("""async ([t, pause]) => {
+      const a = document.getElementById('player-audio');
+      if (pause) a.pause();
+      if (a.readyState < 1) await new Promise(r => a.addEventListener('loadedmetadata', r,
+                                                                      {once: true}));
+      await new Promise(r => { a.addEventListener('timeupdate', r, {once: true});
+                               a.currentTime = t < 0 ? a.duration + t : t; });
+      await new Promise(r => setTimeout(r, 0));
+    }""", [time, pause])
+
+
+def speaking(page) -> list[str]:
+    return page.evaluate("[...document.querySelectorAll('.is-speaking')]"
+                         ".map(e => e.getAttribute('data-s'))")
+
+
+def middle(sentence: list) -> float:
+    return (sentence[1] + sentence[2]) / 2
+
+
+# --- with and without JavaScript ------------------------------------------------------------
+
+@pytest.mark.browser
+def test_the_player_appears_with_javascript(fake_audio_site: Path, browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    count = len(sections(page))
+    assert count >= 2
+    assert page.is_visible("#player-play")
+    assert page.inner_text("#player-play").strip() == "Listen to this article"
+    # The section players give way to buttons that start the article player there.
+    assert page.locator("figure.audio > audio").evaluate_all(
+        "els => els.filter(e => e.getClientRects().length).length") == 0
+    assert page.locator(".player-section-button").count() == count
+    assert page.locator("figure.audio .download a").count() == count
+
+
+@pytest.mark.browser
+def test_without_javascript_the_section_players_remain(fake_audio_site: Path, chromium) -> None:
+    context = chromium.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto((fake_audio_site / PAGE).resolve().as_uri(), wait_until="load")
+        assert not page.is_visible("#article-player")
+        figures = page.locator("figure.audio").count()
+        assert figures >= 2
+        visible = page.locator("figure.audio > audio[controls]").evaluate_all(
+            "els => els.filter(e => e.getClientRects().length).length")
+        assert visible == figures
+        assert page.locator(".player-section-button").count() == 0
+    finally:
+        context.close()
+
+
+# --- playing --------------------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_keyboard_play_highlights_the_sentence_being_read(fake_audio_site: Path,
+                                                          browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    first = sections(page)[0]
+    press_play(page)
+    assert page.inner_text("#player-play").strip() == "Pause"
+    assert page.text_content("#player-status") == f"Playing: {first['label']}"
+    target = first["sentences"][1]
+    seek_to(page, middle(target))
+    pieces = speaking(page)
+    assert pieces and set(pieces) == {target[0]}
+    assert page.locator(f'[data-s="{target[0]}"]').count() == len(pieces)
+    seek_to(page, middle(first["sentences"][2]))
+    assert set(speaking(page)) == {first["sentences"][2][0]}
+
+
+@pytest.mark.browser
+def test_the_end_of_a_section_goes_on_to_the_next(fake_audio_site: Path, browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    first, second = sections(page)[:2]
+    press_play(page)
+    seek_to(page, -0.15, pause=False)
+    page.wait_for_function(f"""{AUDIO}.src.endsWith({json.dumps(second['src'])})
+                               && !{AUDIO}.paused && {AUDIO}.currentTime > 0""",
+                           timeout=15_000)
+    assert page.text_content("#player-status") == f"Playing: {second['label']}"
+    assert page.inner_text("#player-section") == second["label"]
+    assert first["src"] != second["src"]
+
+
+@pytest.mark.browser
+def test_speed_is_remembered_after_a_reload(fake_audio_site: Path, browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    page.select_option("#player-speed", "1.5")
+    page.reload(wait_until="load")
+    page.wait_for_selector("#article-player", state="visible")
+    assert page.input_value("#player-speed") == "1.5"
+    press_play(page)
+    assert page.evaluate(f"{AUDIO}.playbackRate") == 1.5
+
+
+@pytest.mark.browser
+def test_the_place_is_remembered_after_a_reload(fake_audio_site: Path, browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    third = sections(page)[2]
+    page.click("#player-next")
+    page.click("#player-next")
+    press_play(page)
+    seek_to(page, 5.0)
+    page.reload(wait_until="load")
+    page.wait_for_selector("#article-player", state="visible")
+    assert page.inner_text("#player-section") == third["label"]
+    assert page.inner_text("#player-play").strip() == "Continue listening"
+    press_play(page)
+    assert page.evaluate(f"{AUDIO}.src").endswith(third["src"])
+    page.wait_for_function(f"{AUDIO}.currentTime >= 4.9", timeout=5_000)
+
+
+@pytest.mark.browser
+def test_clicking_a_sentence_reads_from_there(fake_audio_site: Path, browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    third = sections(page)[2]
+    sentence = third["sentences"][3]
+    page.click(f"#{sentence[0]}")
+    page.wait_for_function(f"{AUDIO}.src.endsWith({json.dumps(third['src'])}) "
+                           f"&& !{AUDIO}.paused", timeout=10_000)
+    # The time is set when the file's metadata arrives, before anything is heard.
+    page.wait_for_function(f"{AUDIO}.currentTime >= {sentence[1] - 0.05}", timeout=5_000)
+    page.wait_for_function(f"document.getElementById({json.dumps(sentence[0])})"
+                           ".classList.contains('is-speaking')", timeout=5_000)
+
+
+@pytest.mark.browser
+def test_clicking_a_link_in_a_sentence_does_not_start_reading(fake_audio_site: Path,
+                                                              browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    # A link inside a sentence, as a sentence crossing a link is marked up (spans in the link).
+    page.evaluate("""(() => {
+      const s = document.querySelector('#s-medications-3');
+      const a = document.createElement('a');
+      a.href = '#nowhere'; a.id = 'test-link';
+      s.parentNode.insertBefore(a, s); a.appendChild(s);
+      document.addEventListener('click', e => e.preventDefault());
+    })()""")
+    page.click("#test-link")
+    assert page.evaluate(f"{AUDIO}.paused")
+    assert not page.evaluate(f"{AUDIO}.getAttribute('src')")
+
+
+# --- accessibility --------------------------------------------------------------------------
+
+def active_player(browser_pages, site: Path, scheme: str = "light", width: int = 1280):
+    """The page with the player running, paused on a highlighted sentence."""
+    page = open_player(browser_pages, site, scheme=scheme, width=width)
+    first = sections(page)[0]
+    press_play(page)
+    seek_to(page, middle(first["sentences"][1]))
+    assert speaking(page)
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ["light", "dark", "forced"])
+def test_axe_finds_no_violations_with_the_player(fake_audio_site: Path, browser_pages,
+                                                 mode: str) -> None:
+    page = active_player(browser_pages, fake_audio_site, "dark" if mode == "dark" else "light")
+    try:
+        if mode == "forced":
+            page.emulate_media(forced_colors="active")
+        page.click(".player-keys summary")
+        results = run_axe(page)
+        assert not results["violations"], format_axe(results)
+    finally:
+        page.emulate_media(forced_colors="none")
+
+
+@pytest.mark.browser
+def test_no_horizontal_scrolling_at_320px(fake_audio_site: Path, browser_pages) -> None:
+    for path in (PAGE, "ar/dermatomyositis.html"):
+        page = active_player(browser_pages, fake_audio_site, width=320)
+        if path != PAGE:
+            page = open_player(browser_pages, fake_audio_site, path, width=320)
+        page.click(".player-keys summary")
+        widths = page.evaluate("[document.documentElement.scrollWidth, "
+                               "document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], f"{path}: {widths}"
+        box = page.locator("#article-player").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+
+
+def _channel(value: float) -> float:
+    value /= 255
+    return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+
+def _luminance(css: str) -> float:
+    r, g, b = (float(n) for n in re.findall(r"[\d.]+", css)[:3])
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ["light", "dark", "forced"])
+def test_highlight_contrast_is_at_least_7_to_1(fake_audio_site: Path, browser_pages,
+                                               mode: str) -> None:
+    page = active_player(browser_pages, fake_audio_site, "dark" if mode == "dark" else "light")
+    try:
+        if mode == "forced":
+            page.emulate_media(forced_colors="active")
+        # Every highlighted piece, and a link's text too (highlight one that has a link).
+        linked = page.evaluate("""(() => {
+          const s = document.querySelector('.is-speaking');
+          const a = document.createElement('a');
+          a.href = '#nowhere';
+          const piece = document.createElement('span');
+          piece.className = 's'; piece.dataset.s = 'test-linked'; piece.textContent = 'link';
+          a.appendChild(piece); s.parentNode.appendChild(a);
+          return 'test-linked'; })()""")
+        pairs = page.evaluate("""linked => {
+          const out = [];
+          const pieces = [...document.querySelectorAll('.is-speaking')];
+          if (linked) document.querySelectorAll(`[data-s="${linked}"]`).forEach(e => {
+            e.classList.add('is-speaking'); pieces.push(e); });
+          for (const el of pieces) {
+            const style = getComputedStyle(el);
+            out.push([style.color, style.backgroundColor, el.textContent.slice(0, 30)]);
+          }
+          return out;
+        }""", linked)
+        assert pairs
+        for color, background, text in pairs:
+            assert "rgba(0, 0, 0, 0)" not in background, text
+            assert contrast(color, background) >= 7, (mode, text, color, background)
+    finally:
+        page.emulate_media(forced_colors="none")
+
+
+# --- the embedded data, without a browser ---------------------------------------------------
+
+class _Hostile(gettext.NullTranslations):
+    def gettext(self, message: str) -> str:
+        if message == "Pause":
+            return "</script><script>alert('pause')</script>"
+        return message
+
+
+def test_the_embedded_json_cannot_end_its_script_element(tmp_path: Path) -> None:
+    from pipeline.model import AudioTrack, SentenceTiming
+    from pipeline.report import Reporter
+    from pipeline.stages.localize import localize
+    from pipeline.stages.read import read_article
+    from pipeline.stages.render import Renderer, UIText
+
+    root = copy_sample_project(tmp_path / "project")
+    source = read_article(root / "source" / "dermatomyositis.md", "source/dermatomyositis.md",
+                          "en", Reporter(stream=io.StringIO()))
+    article = localize(source, "en", None, lambda issue: None)
+    evil = "Medications </script><!--<script>alert(1)</script>"
+    sections = tuple(replace(s, heading=replace(s.heading, text=evil)) if s.id == "medications"
+                     else s for s in article.sections)
+    article = replace(article, sections=sections)
+    tracks = {s.id: AudioTrack("en", "dermatomyositis", s.id, f"en/audio/x/{s.id}.mp3", "v",
+                               3.0, 1000, sentences=(SentenceTiming(f"s-{s.id}-1", 0, 3.0),))
+              for s in article.sections}
+    html = Renderer(root, "Health Library", "en").article_page(
+        article, [], UIText(_Hostile(), "en", "en"), tracks, "")
+    start = html.index('<script type="application/json" id="article-audio">')
+    body = html[start:].split(">", 1)[1].split("</script>", 1)[0]
+    data = json.loads(body)
+    assert "<" not in body and ">" not in body
+    assert data["labels"]["pause"] == "</script><script>alert('pause')</script>"
+    labels = [s["label"] for s in data["sections"]]
+    assert evil in labels
+    assert html.count("<script") == 2  # player.js and the data, nothing injected
