@@ -21,6 +21,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "build": {"publish_threshold": (int, float), "site_title": str},
     "audio": {"enabled": bool, "voices": dict, "rates": dict, "workers": int},
     "checks": {"digits": dict, "*": str},
+    "site": {"base_url": str},
 }
 
 
@@ -35,6 +36,9 @@ class Config:
     voices: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     rates: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     audio_workers: int = 0
+    # [site] base_url: where output/ is published ("https://example.org/health/"), for the
+    # absolute links podcast feeds need; "" when the site has no address (USB sticks).
+    base_url: str = ""
     check_severities: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # [checks.digits]: the digit systems (CLDR ids) each locale's readers read, e.g.
     # ar = ["latn", "arab"]; locales not listed use textsafety.DEFAULT_DIGITS.
@@ -150,7 +154,16 @@ def load_config(root: Path) -> Config:
         audio_workers=audio.get("workers", 0),
         check_severities=MappingProxyType(checks),
         digit_systems=MappingProxyType(digits),
+        base_url=_base_url(data.get("site", {}), fail),
     )
+
+
+def _base_url(site: dict, fail) -> str:
+    url = site.get("base_url", "").strip()
+    if url and not re.match(r"https?://[^\s/?#]+[^\s?#]*$", url):
+        fail("site.base_url", "must be an http:// or https:// address without a query "
+             "(e.g. \"https://example.org/health/\")")
+    return url if not url or url.endswith("/") else url + "/"
 
 
 def _read_toml(root: Path, path: Path) -> tuple[str, dict]:

@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.jobs import Job
 from pipeline.locales import LocaleInfo, locale_info
 from pipeline.model import AudioTrack, LocalizedArticle
+from pipeline.outputs.podcast import FEED_NAME, has_feed
 from pipeline.outputs.ui_text import ui_text
 from pipeline.progress import progress_bar
 from pipeline.report import ContentError, Reporter
@@ -148,14 +149,16 @@ class PageWriter:
             "pages": fingerprint(repr(sorted((p.slug, site.inputs.get((p.slug, locale)))
                                              for p in pages))),
             "site": self.done.site, "ui": ui_print,
-            "versions": fingerprint(repr([(v.href, v.current) for v in versions]))},
+            "versions": fingerprint(repr([(v.href, v.current) for v in versions])),
+            "feed": str(has_feed(site, locale))},
             site.config.output_dir / info.tag / "index.html")
         if self.done.fresh(job):
             self.writer.keep(job.target)
             return 1
         try:
             self.writer.write_text(job.target, self.renderer.locale_index(
-                info, sorted(pages, key=lambda p: p.title.text.casefold()), versions, ui))
+                info, sorted(pages, key=lambda p: p.title.text.casefold()), versions, ui,
+                FEED_NAME if has_feed(site, locale) else ""))
             self.done.record_job(job, True)
         except ContentError as exc:
             self._failed(exc)
