@@ -221,9 +221,10 @@ class Renderer:
             x_default=_x_default(versions, self.source_lang))
 
     def locale_index(self, info: LocaleInfo, articles: list[LocalizedArticle],
-                     versions: list[PageLink], ui: UIText) -> str:
+                     versions: list[PageLink], ui: UIText, feed: str = "") -> str:
+        """``feed``: the file name of the locale's podcast feed, "" for none."""
         return self._render("locale_index.html", **self.common(info, ui, 1), articles=articles,
-                            versions=versions,
+                            versions=versions, feed=feed,
                             x_default=_x_default(versions, self.source_lang))
 
     def review_page(self, name: str, info: LocaleInfo, depth: int, **context: object) -> str:
