@@ -13,18 +13,19 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import jinja2
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from pipeline.inline import to_html, to_plain
 from pipeline.locales import LocaleInfo, locale_info
-from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSegment, Location,
-                            Status)
+from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSection, LocalizedSegment,
+                            Location, Status)
 from pipeline.report import ContentError
 from pipeline.resources import PACKAGE_TEMPLATES
 from pipeline.speech_text.lexicon import project_lexicon
-from pipeline.speech_text.sections import section_sentences
+from pipeline.speech_text.sections import section_sentences, spoken_segments
 from pipeline.verdict import PLACEHOLDER
 
 
@@ -218,6 +219,7 @@ class Renderer:
             duration=format_duration, size=lambda n: format_size(n, article.locale),
             player_data=player_sections(article, tracks, ui),
             speeds=player_speeds(article.locale),
+            voice_note=lambda section: voice_note(section, info.tag, info.babel_locale),
             x_default=_x_default(versions, self.source_lang))
 
     def locale_index(self, info: LocaleInfo, articles: list[LocalizedArticle],
@@ -258,6 +260,19 @@ def player_sections(article: LocalizedArticle, tracks: dict[str, AudioTrack], ui
             "sentences": [[s.id, round(s.start, 3), round(s.end, 3)]
                           for s in track.sentences]})
     return sections
+
+
+def voice_note(section: LocalizedSection, page_tag: str, where: Locale) -> tuple[str, str]:
+    """Whether a section's audio is "wholly" or "partly" in another language than the page
+    (untranslated text is read in its own language), and that language's name in the page's
+    language; ("", "") when it is all in the page's language."""
+    langs = [s.lang for s in spoken_segments(section) if to_plain(s.text)]
+    other = [lang for lang in langs if lang != page_tag]
+    if not other:
+        return "", ""
+    code = other[0].replace("-", "_").split("_")[0]
+    return ("wholly" if len(other) == len(langs) else "partly",
+            where.languages.get(code) or other[0])
 
 
 def player_speeds(locale: str) -> list[tuple[str, str]]:
