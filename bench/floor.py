@@ -1,18 +1,24 @@
-"""The audio floor: the pipeline's own speech texts through the plain ``espeak-ng -w`` command
+"""The audio floor: the pipeline's own speech text through the plain ``espeak-ng -w`` command
 and the same MP3 encoder, on the same number of processes.
 
 ``python -m bench.floor PROJECT OUT -j N`` localizes PROJECT in-process with the pipeline's
-functions, asks ``pipeline.stages.audio_plan.speech_parts`` what each section says and
-``pipeline.tts.voices.voice_for``/``rate_for`` who says it and how fast (fallback segments in
-the article's language voice, as the build does), then, timed: for every section, one
-``espeak-ng -v VOICE -s RATE -w tmp.wav TEXT`` per part, joined with the same gap and encoded
-with ``soundfile`` to VBR MP3 with the same settings as the speak stage, written to OUT.
-Nothing else (no checks of the audio, no ID3 tags, no decode check, no pages): the least work
-that produces the same files. Prints one JSON object.
+functions and plans its audio with the build's own ``pipeline.stages.audio_plan.plan_audio``:
+what each section says (``speech_parts``), who says it and how fast (``voice_for``/
+``rate_for``; fallback segments in the article's language voice), and the sentences the
+build's voice gets for each part (speech text: doses, units and abbreviations written out,
+issue 14). This is untimed. Then, timed: for
+every section, one ``espeak-ng -v VOICE -s RATE -w tmp.wav TEXT`` per part (its sentences
+joined by spaces: the fewest process starts, where the build synthesizes sentence by
+sentence), joined with the same gap and encoded with ``soundfile`` to VBR MP3 with the same
+settings as the speak stage, written to OUT. Nothing else (no checks of the audio, no ID3
+tags, no decode check, no pages): the least work that produces the same files. Prints one
+JSON object, with ``speech_print``: a fingerprint of the sentences spoken, section by section,
+which ``speech_print_of_cache`` computes from a build's audio cache (same text, same print).
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -32,14 +38,16 @@ ESPEAK = "espeak-ng"
 
 def encoder_settings() -> tuple[float, float]:
     """(gap between parts in seconds, libsndfile MP3 compression level) of the speak stage."""
-    from pipeline.stages import speak
+    from pipeline import audio
+    from pipeline.stages import audio_plan
 
-    return float(getattr(speak, "GAP_SECONDS", 0.25)), float(getattr(speak, "MP3_QUALITY", 0.6))
+    return (float(getattr(audio_plan, "GAP_SECONDS", 0.25)),
+            float(getattr(audio, "MP3_QUALITY", 0.6)))
 
 
-def plan(project: Path) -> list[tuple[str, list[tuple[str, str, int]]]]:
-    """[(output path relative to OUT, [(text, voice, rate), ...]), ...] for every section
-    the build would speak, computed by the pipeline's own read/localize/publish functions."""
+def localized_pages(project: Path) -> tuple[list, object]:
+    """The pages the build publishes, localized by the pipeline's own functions, and the
+    project's config."""
     from pipeline.build import choose_published
     from pipeline.stages.read import read_sources
     from pipeline.config import load_config
@@ -47,9 +55,7 @@ def plan(project: Path) -> list[tuple[str, list[tuple[str, str, int]]]]:
     from pipeline.report import Reporter
     from pipeline.catalogs import read_checked_catalog
     from pipeline.stages.localize import localize
-    from pipeline.stages.audio_plan import speech_parts
     from pipeline.stages.update import po_path_for
-    from pipeline.tts.voices import rate_for, voice_for
 
     config = load_config(project)
     reporter = Reporter(stream=io.StringIO(), quiet=True)
@@ -66,21 +72,69 @@ def plan(project: Path) -> list[tuple[str, list[tuple[str, str, int]]]]:
                 catalog = read_checked_catalog(path, config.rel(path))
             localized.append(localize(article, locale, catalog, reporter.add, check))
     published, _ = choose_published(localized, config)
-    jobs = []
-    for page in published:
-        voice = voice_for(page.locale, config)
-        if voice is None:
+    return published, config
+
+
+def plan(project: Path) -> tuple[list[tuple[str, list[tuple[str, str, int]]]], dict]:
+    """[(output path relative to OUT, [(text, voice, rate), ...]), ...] for every section
+    the build would speak, as the build's own ``plan_audio`` plans it (speech parts, voices,
+    rates, and each part's sentences of speech text), each part's sentences as one
+    espeak-ng argument; and {"speech_print": the sentences' fingerprint (see
+    ``speech_print``), "sentences": how many}."""
+    from pipeline.stages.audio_plan import plan_audio
+
+    published, config = localized_pages(project)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-floor-plan-"))  # planning writes nothing
+    try:
+        audio = plan_audio(published, config, scratch / "output", scratch / "cache", "floor")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    spoken = [(job.rel_path, [(tuple(u.spoken), u.voice, u.rate) for u in job.utterances])
+              for job in audio.jobs if not job.problem]
+    jobs = [(rel, [(one_call(sentences), voice, rate) for sentences, voice, rate in parts])
+            for rel, parts in spoken]
+    said = [[sentences for sentences, _, _ in parts] for _, parts in spoken]
+    return jobs, {"speech_print": speech_print(said),
+                  "sentences": sum(len(s) for parts in said for s in parts)}
+
+
+def one_call(sentences: tuple[str, ...]) -> str:
+    """A part's sentences as one text for ``espeak-ng``, each ended as the pipeline's engine
+    ends it (a sentence closing on a lone letter, "vitamin D.", gets a paragraph break, or
+    espeak-ng reads the letter as an initial and runs on)."""
+    try:
+        from pipeline.tts.engine import _ended
+    except ImportError:
+        def _ended(text: str) -> str:
+            return text
+    return " ".join(_ended(sentence) for sentence in sentences)
+
+
+def speech_print(sections: list[list[tuple[str, ...]] | list[list[str]]]) -> str:
+    """A fingerprint of the distinct sections' speech: each section's parts, each part's
+    sentences (distinct, as a content-addressed cache keeps them)."""
+    distinct = sorted({json.dumps([list(p) for p in parts], ensure_ascii=False)
+                       for parts in sections})
+    return hashlib.sha1("\n".join(distinct).encode("utf-8")).hexdigest()[:16]
+
+
+def speech_print_of_cache(cache_dir: Path) -> tuple[str, int]:
+    """``speech_print`` of the sentences a build spoke, from the ``.json`` beside each MP3
+    in its audio cache (``"sentences"``: [part index, sentence, start, end]); and how many
+    entries it read."""
+    sections = []
+    for path in cache_dir.glob("*/*.json"):
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))["sentences"]
+        except (OSError, ValueError, KeyError, TypeError):
             continue
-        rate = rate_for(page.locale, config)
-        source_voice = voice_for(page.article.lang, config)
-        source_rate = rate_for(page.article.lang, config)
-        for section in page.sections:
-            parts = [(p.text, *((source_voice, source_rate) if p.is_fallback else (voice, rate)))
-                     for p in speech_parts(section)
-                     if not (p.is_fallback and source_voice is None)]
-            if parts:
-                jobs.append((f"{page.lang}/audio/{page.slug}/{section.id}.mp3", parts))
-    return jobs
+        parts: list[list[str]] = []
+        for index, text, *_ in rows:
+            while len(parts) <= index:
+                parts.append([])
+            parts[index].append(text)
+        sections.append(parts)
+    return speech_print(sections), len(sections)
 
 
 _settings: dict = {}
@@ -150,12 +204,12 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"error": "espeak-ng is not installed"}))
         return 1
     started = time.perf_counter()
-    jobs = plan(args.project)
+    jobs, printed = plan(args.project)
     planned = time.perf_counter() - started
     if args.out.exists():
         shutil.rmtree(args.out)
     result = run(jobs, args.out, max(1, args.jobs))
-    result["plan_seconds"] = planned
+    result.update(printed, plan_seconds=planned)
     print(json.dumps(result))
     return 0
 

@@ -16,6 +16,8 @@ is measured once, since repeating it tells nothing new.
   e  extract + update against Sphinx's gettext builder + sphinx-intl, cold and warm
   f  peak memory of the builds (largest process, and the whole process tree)
   g  pages-only full build and no-op at --sizes articles: is the cost linear?
+  h  the speech text (speak_sentences on every segment of a's build, bench/normalise.py) as
+     a share of a's cold build
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from pathlib import Path
 
 import polib
 
-from bench import corpus, sphinx_project
+from bench import corpus, normalise, sphinx_project
 from bench.measure import (Run, copy_project, load_average, machine_info, median, run,
                            set_aside, settle_filesystem)
 
@@ -51,6 +53,7 @@ TARGETS = {
     "catalogs_speedup": 5.0,  # at least
     "peak_memory_mb": 500.0,  # below
     "doubling_factor": 2.2,  # doubling the articles at most doubles the time (+10%)
+    "speech_text_share": 0.03,  # below: speech text (issue 14) / cold build with audio
 }
 
 
@@ -124,18 +127,19 @@ class Bench:
                 found[n] = corpus.subset(full, n, WORK / str(n), log=self.log)
         return found
 
-    # -- a, b: cold audio build and its floor -----------------------------------------------
+    # -- a, b, h: cold audio build, its floor, its speech text ------------------------------
 
     def cold_and_floor(self, project: Path) -> Path | None:
-        """a and b, interleaved (cold, floor, cold, floor...) so that other work on the
-        machine weighs on both alike."""
+        """a, b and h, interleaved (cold, floor, speech text, cold, floor...) so that other
+        work on the machine weighs on all alike."""
         k = self.args.audio_articles
         label = f"{k} article(s) x {len(corpus.LOCALES)} locales (+ en)"
         reps = self.args.audio_reps or self.args.reps
         with_floor = shutil.which("espeak-ng") is not None and "b" in (self.args.only or "b")
+        with_speech = "h" in (self.args.only or "h")
         self.log(f"a. cold build with audio, {label}" + (
             f"; b. floor: espeak-ng -w + soundfile MP3, {self.args.jobs} process(es)"
-            if with_floor else ""))
+            if with_floor else "") + ("; h. speech text alone" if with_speech else ""))
         target = RUNS / "audio"
         out = RUNS / "floor-output"
 
@@ -143,36 +147,51 @@ class Bench:
             copy_project(project, target)
             result = self.build(target)
             result.extra.update(audio_stats(target))
+            from bench.floor import speech_print_of_cache  # numpy, soundfile: audio runs only
+
+            result.extra["speech_print"], result.extra["speech_entries"] = \
+                speech_print_of_cache(target / ".pipeline-cache" / "audio")
             return result
 
         def floor(i: int) -> Run:
-            result = run([sys.executable, "-m", "bench.floor", str(project), str(out),
-                          "-j", str(self.args.jobs)], cwd=REPO)
-            try:
-                result.extra.update(json.loads(result.stdout.strip().splitlines()[-1]))
-            except (ValueError, IndexError):
-                result.returncode = result.returncode or 1
-            return result
+            return json_run([sys.executable, "-m", "bench.floor", str(project), str(out),
+                             "-j", str(self.args.jobs)])
 
-        runs, attempts = [], []
+        def speech(i: int) -> Run:
+            return json_run([sys.executable, "-m", "bench.normalise", str(project)])
+
+        runs, attempts, texts = [], [], []
         for i in range(reps):
             runs += self.repeat("a_cold_audio", cold, 1, adaptive=False, first=i)
             if with_floor:
                 attempts += self.repeat("b_floor", floor, 1, adaptive=False, first=i)
+            if with_speech:
+                texts += self.repeat("h_speech_text", speech, 1, adaptive=False, first=i)
         self.raw["a_cold_audio"] = [r.summary() for r in runs]
         self.raw["b_floor"] = [r.summary() for r in attempts]
+        self.raw["h_speech_text"] = [r.summary() for r in texts]
         shutil.rmtree(out, ignore_errors=True)
-
         good = [r for r in runs if r.ok]
-        cold_wall = median([r.wall for r in good])
-        if cold_wall is None:
+        if not good:
             self.row("a", f"cold build with audio ({label})", "failed", status="FAIL",
                      detail=(runs[-1].stderr.strip().splitlines() or ["?"])[-1])
             return None
+        self.cold_rows(good, label)
+        if with_floor:
+            self.floor_rows(runs, attempts)
+        elif "b" in (self.args.only or "b"):
+            self.row("b", "floor (espeak-ng -w + same MP3 encoder)", "n/a", status="n/a",
+                     detail="espeak-ng not installed (bash bench/setup.sh espeak)")
+        if with_speech:
+            self.speech_rows(runs, texts)
+        return target
+
+    def cold_rows(self, good: list[Run], label: str) -> None:
+        k, n = self.args.audio_articles, self.args.articles
+        cold_wall = median([r.wall for r in good])
         audio_s = good[-1].extra.get("audio_seconds")
         sections = good[-1].extra.get("audio_files")
         cold_cpu = median([r.cpu for r in good])
-        n = self.args.articles
         self.row("a", f"cold build with audio ({label}, {sections} sections)",
                  round(cold_wall, 2), "s", detail=f"{len(good)} run(s); CPU {cold_cpu:.1f}s; "
                  f"{n} articles would take about {duration(cold_wall * n / k)} "
@@ -181,35 +200,51 @@ class Bench:
                  f"{audio_s / 60:.1f} min / {audio_s / cold_wall:.0f}x" if audio_s else "n/a")
         self.raw["a_summary"] = {"wall": cold_wall, "cpu": cold_cpu, "audio_seconds": audio_s,
                                  "sections": sections, "subset_articles": k}
-        if not with_floor:
-            if "b" in (self.args.only or "b"):
-                self.row("b", "floor (espeak-ng -w + same MP3 encoder)", "n/a", status="n/a",
-                         detail="espeak-ng not installed (bash bench/setup.sh espeak)")
-            return target
+
+    def floor_rows(self, runs: list[Run], attempts: list[Run]) -> None:
+        good = [r for r in runs if r.ok]
         floors = [r for r in attempts if r.ok]
         if not floors:
             why = (attempts[-1].stderr.strip().splitlines() or ["?"])[-1]
             self.row("b", "floor (espeak-ng -w + same MP3 encoder)", "failed", status="FAIL",
                      detail=f"bench/floor.py: {why}")
-            return target
-        last = floors[-1].extra
+            return
+        last, sections = floors[-1].extra, good[-1].extra.get("audio_files")
         if last["sections"] != sections:
             self.notes.append(f"the floor spoke {last['sections']} sections, the build "
                               f"{sections}: bench/floor.py no longer plans like the build")
+        same = last.get("speech_print") == good[-1].extra.get("speech_print")
+        if not same:
+            self.notes.append("the floor's speech text differs from the sentences in the cold "
+                              "build's audio cache: bench/floor.py no longer speaks like the "
+                              "build (row b compares different texts)")
         # The floor's own clock covers synthesis + encoding only (not Python start-up or
-        # localizing, which it needs only to learn the texts).
+        # localizing and speech text, which it needs only to learn the texts).
         floor_wall = median([r.extra["wall"] for r in floors])
         floor_cpu = median([r.cpu for r in floors])
         synth = median([r.extra["synth_seconds"] for r in floors])
         encode = median([r.extra["encode_seconds"] for r in floors])
-        self.row("b", f"floor: espeak-ng -w + soundfile MP3, {self.args.jobs} processes",
-                 round(floor_wall, 2), "s",
+        self.row("b", f"floor: espeak-ng -w + soundfile MP3, {self.args.jobs} processes, "
+                 "same speech text", round(floor_wall, 2), "s",
                  detail=f"{len(floors)} run(s); {last['sections']} sections, {last['parts']} "
-                        f"espeak-ng calls, {last['audio_seconds'] / 60:.1f} min, "
+                        f"espeak-ng calls ({last.get('sentences')} sentences), "
+                        f"{last['audio_seconds'] / 60:.1f} min, "
                         f"{last['audio_seconds'] / floor_wall:.0f}x real time; CPU "
                         f"{floor_cpu:.1f}s; worker time: espeak-ng "
                         f"{100 * synth / (synth + encode):.0f}%, MP3 encoding "
-                        f"{100 * encode / (synth + encode):.0f}%")
+                        f"{100 * encode / (synth + encode):.0f}%; sentences "
+                        + ("identical to the cold build's audio cache (speech print "
+                           f"{last.get('speech_print')})" if same else "DIFFER from the "
+                           "cold build's"))
+        self.ratio_rows(runs, attempts)
+
+    def ratio_rows(self, runs: list[Run], attempts: list[Run]) -> None:
+        good, floors = [r for r in runs if r.ok], [r for r in attempts if r.ok]
+        cold_wall, cold_cpu = median([r.wall for r in good]), median([r.cpu for r in good])
+        floor_wall = median([r.extra["wall"] for r in floors])
+        floor_cpu = median([r.cpu for r in floors])
+        synth = median([r.extra["synth_seconds"] for r in floors])
+        encode = median([r.extra["encode_seconds"] for r in floors])
         ratio = cold_wall / floor_wall
         pairs = [c.wall / f.extra["wall"] for c, f in zip(runs, attempts) if c.ok and f.ok]
         best = min(r.wall for r in good) / min(r.extra["wall"] for r in floors)
@@ -226,12 +261,27 @@ class Bench:
                  round(encode_only, 2), "s",
                  detail="what no change to synthesis can remove; cold build / this = "
                         f"{cold_wall / encode_only:.2f}x")
+        last = floors[-1].extra
         self.raw["b_summary"] = {"wall": floor_wall, "cpu": floor_cpu, "pair_ratios": pairs,
                                  "best_ratio": best,
                                  "audio_seconds": last["audio_seconds"], "ratio": ratio,
                                  "cpu_ratio": cold_cpu / floor_cpu,
-                                 "synth_seconds": synth, "encode_seconds": encode}
-        return target
+                                 "synth_seconds": synth, "encode_seconds": encode,
+                                 "same_speech_text": last.get("speech_print") ==
+                                 good[-1].extra.get("speech_print")}
+
+    def speech_rows(self, runs: list[Run], texts: list[Run]) -> None:
+        """h: the speech text's time (bench/normalise.py, a fresh process each run, as a
+        build) as a share of the cold build's wall time, run by run."""
+        limit = TARGETS["speech_text_share"]
+        if not any(t.ok for t in texts):
+            why = (texts[-1].stderr.strip().splitlines() or ["?"])[-1] if texts else "not run"
+            self.row("h", "speech text / cold build", "failed", status="FAIL",
+                     detail=f"bench/normalise.py: {why}")
+            return
+        label, share, detail, self.raw["h_summary"] = normalise.figure(runs, texts)
+        self.row("h", label, round(100 * share, 2), "%", f"< {100 * limit:g}",
+                 status_of(share < limit), detail)
 
     # -- c, d with audio: rebuilds of the whole corpus with its audio --------------------------
 
@@ -522,12 +572,12 @@ class Bench:
             self.notes.append("pipeline build has no --force yet: full builds use fresh copies")
         RUNS.mkdir(parents=True, exist_ok=True)
         projects = self.corpora()
-        only = set(args.only or "abcdefg")
+        only = set(args.only or "abcdefgh")
         if "e" in only:  # first: the others delete thousands of files, which slows ext4
             self.catalogs(projects[args.articles])
-        if only & {"a", "b", "c", "d"} and args.audio_articles > 0:
+        if only & {"a", "b", "c", "d", "h"} and args.audio_articles > 0:
             primed = self.cold_and_floor(projects[args.audio_articles]) \
-                if only & {"a", "b"} or args.quick else None
+                if only & {"a", "b", "h"} or args.quick else None
             if only & {"c", "d"}:
                 if args.quick:
                     if primed is not None:
@@ -543,10 +593,11 @@ class Bench:
 
     def report(self, load_before: float) -> int:
         elapsed = time.perf_counter() - self.started
-        order = {k: i for i, k in enumerate("abcdefg")}
+        order = {k: i for i, k in enumerate("abcdefgh")}
         rows = sorted(self.rows, key=lambda r: order.get(r["key"], 9))
         if self.args.only:  # c and d need the scaling runs, which also measure g...
-            rows = [r for r in rows if r["key"] in self.args.only + "f"]
+            shown = self.args.only + "f" + ("a" if "h" in self.args.only else "")
+            rows = [r for r in rows if r["key"] in shown]
         print()
         print(format_table(rows))
         for note in self.notes:
@@ -587,6 +638,17 @@ def split_medians(runs: list[Run]) -> dict[str, float]:
     """Median wall time of each command of a combined run."""
     keys = runs[0].extra.get("split", {}) if runs else {}
     return {k: median([r.extra["split"][k] for r in runs if r.ok]) or 0.0 for k in keys}
+
+
+def json_run(cmd: list[str]) -> Run:
+    """``run(cmd)`` for a command that prints one JSON object last: its keys go to
+    ``extra``; a run without it failed."""
+    result = run(cmd, cwd=REPO)
+    try:
+        result.extra.update(json.loads(result.stdout.strip().splitlines()[-1]))
+    except (ValueError, IndexError, TypeError):
+        result.returncode = result.returncode or 1
+    return result
 
 
 def combine(runs: list[Run]) -> Run:
@@ -699,7 +761,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="worker processes for the builds and the floor (default: cores)")
     parser.add_argument("--slow-limit", type=float, default=20.0, metavar="S",
                         help="a rebuild slower than this is measured once (default 20)")
-    parser.add_argument("--only", help="letters of the figures to measure, e.g. 'ab' or 'e'")
+    parser.add_argument("--only", help="letters of the figures to measure (a-h), e.g. 'ab', 'abh' or 'e'")
     parser.add_argument("--quick", action="store_true",
                         help="rebuilds with audio (c, d) on the --audio-articles subset, not "
                         "on the whole corpus (which needs a build of all its audio: about "
