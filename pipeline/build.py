@@ -26,6 +26,8 @@ from pipeline.outputs.review import write_review
 from pipeline.report import ContentError, Reporter
 from pipeline.site import Site, Speech
 from pipeline.stages.localize import localize
+from pipeline.stages.speech_checks import (SpeechChecker, lexicon_issues, speech_checker_for,
+                                           speech_print)
 from pipeline.stages.update import po_path_for
 from pipeline.stages.warm_speaker import warm_speaker
 from pipeline.state import fingerprint
@@ -115,18 +117,18 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
     inputs: dict[tuple[str, str], str] = {}
     kept: dict[tuple[str, str], str] = {}
     todo = []
+    speech_prints = _speech_prints(config, [loc for loc in locales
+                                            if selected is None or loc in selected], reporter)
     for article in articles:
         for locale in locales:
             if selected is not None and locale not in selected:
                 _keep_last(done, f"localize:{locale}:{article.slug}", article.slug, locale,
                            results, inputs)
                 continue
-            parts = {"source": done.file(article.path), "settings": done.settings}
-            if locale != config.source_language:
-                parts["catalog"] = done.file(po_path_for(config.locales_dir, locale,
-                                                         article.slug))
-                parts["glossary"] = done.file(config.locales_dir / locale / "glossary.po")
-            inputs[(article.slug, locale)] = fingerprint(parts)
+            parts = _localize_inputs(config, done, article, locale)
+            inputs[(article.slug, locale)] = fingerprint(parts)  # what the page is made of
+            if speech_prints[locale]:
+                parts["speech"] = speech_prints[locale]
             job = Job("localize", f"{locale}:{article.slug}", parts)
             cached = done.fresh(job)
             if cached is None:
@@ -139,7 +141,7 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
             done.counters.articles_reused += 1
     catalogs = load_catalogs(config, [(a.slug, loc) for a, loc, _ in todo
                                       if loc != config.source_language], reporter)
-    checkers: dict[str, Checker] = {}
+    checkers: dict[str, tuple[Checker, SpeechChecker | None]] = {}
     for article, locale, job in todo:
         catalog = catalogs.get((article.slug, locale))
         if catalog is None and locale != config.source_language:
@@ -151,9 +153,10 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
         if locale not in checkers:
             from pipeline.checks import checker_for  # only when something is localized
 
-            checkers[locale] = checker_for(config, locale)
+            checkers[locale] = (checker_for(config, locale),
+                                speech_checker_for(config, locale))
         issues: list[Issue] = []
-        page = localize(article, locale, catalog, issues.append, checkers[locale])
+        page = localize(article, locale, catalog, issues.append, *checkers[locale])
         for issue in issues:
             reporter.add(issue)
         done.record_job(job, (page, tuple(issues)))
@@ -162,6 +165,25 @@ def localize_all(config: Config, articles: list[Article], locales: list[str],
     ordered = [results[(a.slug, loc)] for a in articles for loc in locales
                if (a.slug, loc) in results]
     return Localized(ordered, inputs, kept)
+
+
+def _speech_prints(config: Config, locales: list[str], reporter: Reporter) -> dict[str, str]:
+    """Each locale's lexicon print ("" when it is not spoken): its ``[speech]`` warnings
+    depend on it. The lexicon's own problems are reported here, once per build."""
+    for locale in locales:
+        for issue in lexicon_issues(config, locale):
+            reporter.add(issue)
+    return {locale: speech_print(config, locale) for locale in locales}
+
+
+def _localize_inputs(config: Config, done: Incremental, article: Article, locale: str
+                     ) -> dict[str, str]:
+    """The prints a localized page is made of: its source, catalog and glossary, settings."""
+    parts = {"source": done.file(article.path), "settings": done.settings}
+    if locale != config.source_language:
+        parts["catalog"] = done.file(po_path_for(config.locales_dir, locale, article.slug))
+        parts["glossary"] = done.file(config.locales_dir / locale / "glossary.po")
+    return parts
 
 
 def _keep_last(done: Incremental, key: str, slug: str, locale: str,

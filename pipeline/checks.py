@@ -30,6 +30,9 @@ DEFAULT_SEVERITY = {
     "length": "warning",
     "glossary": "error",
     "plural-forms": "warning",  # a catalog header, checked by `check` (commands/check.py)
+    # Tokens the voice will probably misread (stages/speech_checks.py): never withholds
+    # text, whatever the severity; "error" fails the command.
+    "speech": "warning",
     # Text safety (textsafety.py, numbers.py):
     "control-chars": "error",  # always an error, whatever [checks] says: see ENFORCED
     "bidi": "warning",  # direction controls away from numbers; at a number: see ENFORCED

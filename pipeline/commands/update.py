@@ -12,6 +12,7 @@ from pipeline.model import Issue, Location, Severity, UpdateResult
 from pipeline.progress import progress_bar
 from pipeline.report import ContentError, Reporter
 from pipeline.state import BuildState, bytes_fingerprint, file_fingerprint, fingerprint
+from pipeline.stages.speech_po import create_speech_po
 from pipeline.stages.update import po_path_for, update_catalog
 
 
@@ -66,6 +67,8 @@ def update(config: Config, reporter: Reporter, locales: list[str] | None = None,
             if result is not None:
                 results.append(result)
     changed = [r for r in results if r.written]
+    lexicons = _speech_lexicons(config, reporter, chosen if locales else
+                                [config.source_language, *chosen], check_only)
     if not check_only:
         state.save()
     if check_only:
@@ -73,7 +76,28 @@ def update(config: Config, reporter: Reporter, locales: list[str] | None = None,
     created = sum(r.created for r in results)
     return (f"update: {len(chosen)} locale(s), {len(results)} catalog(s): {created} created, "
             f"{len(changed) - created} updated, {len(results) - len(changed)} unchanged; "
+            f"{f'{lexicons} speech lexicon(s) created; ' if lexicons else ''}"
             f"{reporter.tally()}")
+
+
+def _speech_lexicons(config: Config, reporter: Reporter, locales: list[str],
+                     check_only: bool) -> int:
+    """An empty ``locales/<ll>/speech.po`` for each spoken locale that has none (the source
+    language's too, when no ``-l`` narrows the run); one that exists is never touched.
+    ``--check`` notes the missing ones (the built-in lexicon serves until then)."""
+    created = 0
+    for code in locales:
+        try:
+            path = create_speech_po(config, code, write=not check_only)
+        except ContentError as exc:
+            reporter.add(exc.issue)
+            continue
+        if path is not None and check_only:
+            reporter.add(Issue(Location(config.rel(path)), Severity.NOTE, "no speech lexicon "
+                               "yet; 'pipeline update' creates an empty one",
+                               "speech-lexicon"))
+        created += path is not None
+    return created
 
 
 def _read_templates(config: Config, pots: list[Path], reporter: Reporter

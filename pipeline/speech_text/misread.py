@@ -14,6 +14,7 @@ from pipeline.speech_text.model import Misreading
 from pipeline.speech_text.rules import _L, _ROMAN
 
 CODE = "speech"
+KINDS = ("roman", "acronym", "unit", "slash")
 # Two or more capitals (Latin, Greek, Cyrillic), maybe with digits ("COVID19"), a whole word.
 _CAPS = re.compile(r"(?<![\w])(?=\w*[A-ZÀ-ÞΑ-ΩА-ЯЁ]{2})[A-ZÀ-ÞΑ-ΩА-ЯЁ0-9]{2,}(?![\w])")
 # A number then a short token that looks like a unit: no vowel ("mg", "wks"), a capital
@@ -28,34 +29,43 @@ _ROMAN_WORD = re.compile(r"(?<![\w])[IVX]{2,}(?![\w])")
 
 def misreadings(text: str, lang: str, lexicon: Lexicon) -> list[Misreading]:
     """``[(span, message)]`` for ``text`` (a sentence or a whole string) in ``lang``."""
+    return [found for _, found in misreadings_by_kind(text, lang, lexicon)]
+
+
+def misreadings_by_kind(text: str, lang: str, lexicon: Lexicon
+                        ) -> list[tuple[str, Misreading]]:
+    """``misreadings`` with the kind of each (one of ``KINDS``), in text order: callers
+    that must not flood (``[speech]`` warnings) report one of each kind per string."""
     try:
         covered = [c.display for c in normalize(text, lang, lexicon).changes]
     except Exception:  # normalize never raises; this is for belts and braces
         return []
-    found: dict[tuple[int, int], str] = {}
+    found: dict[tuple[int, int], tuple[str, str]] = {}
 
-    def note(span: tuple[int, int], message: str) -> None:
+    def note(span: tuple[int, int], message: str, kind: str) -> None:
         if not any(s < span[1] and span[0] < e for s, e in covered) and span not in found:
-            found[span] = message
+            found[span] = (kind, message)
 
     for match in _ROMAN_WORD.finditer(text):
         if _ROMAN.fullmatch(match.group()):
             note(match.span(), f"'{match.group()}' may be read as a Roman numeral; if it is "
                  "one, write the number, or add the word before it to the Roman rule; if "
-                 "not, add it to the speech lexicon as an acronym")
+                 "not, add it to the speech lexicon as an acronym", "roman")
     for match in _CAPS.finditer(text):
         if lexicon.get("acronym", match.group()) is None:
             note(match.span(), f"'{match.group()}' (capitals) is not in the speech lexicon: "
-                 "the voice may spell it or read it as a word; add it as an acronym")
+                 "the voice may spell it or read it as a word; add it as an acronym",
+                 "acronym")
     for match in _NUMBER_UNIT.finditer(text):
         unit = match.group("u")
         if _unit_like(unit) and lexicon.get("unit", unit) is None:
             note(match.span("u"), f"'{unit}' after a number looks like a unit the speech "
-                 "lexicon does not know; add it as a unit")
+                 "lexicon does not know; add it as a unit", "unit")
     for match in _SLASH.finditer(text):
         note(match.span(), f"'{match.group()}': the voice says the slash ('slash', "
-             "'barra'); add a term to the speech lexicon or reword")
-    return [Misreading(span, message) for span, message in sorted(found.items())]
+             "'barra'); add a term to the speech lexicon or reword", "slash")
+    return [(kind, Misreading(span, message))
+            for span, (kind, message) in sorted(found.items())]
 
 
 def _unit_like(token: str) -> bool:

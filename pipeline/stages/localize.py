@@ -22,12 +22,20 @@ from pipeline.verdict import publish_verdict
 
 
 def localize(article: Article, locale: str, catalog: Catalog | None,
-             warn: Callable[[Issue], None], checker: Checker | None = None
+             warn: Callable[[Issue], None], checker: Checker | None = None,
+             speech: Callable[[str, Location], list[Issue]] | None = None
              ) -> LocalizedArticle:
+    """``speech``: the locale's ``[speech]`` checker (stages/speech_checks.py), for a
+    spoken locale; it sees the text the page shows in the locale's own language only (the
+    source page reports the source text once; fallback text is not reported again)."""
     source = locale_info(article.lang)
     target = locale_info(locale)
     is_source = catalog is None
     article = _safe_front_matter(article, warn if is_source else None)
+
+    def spoken(text: str, where: Location) -> None:
+        for issue in speech(text, where) if speech is not None else ():
+            warn(issue)
 
     def one(raw: Segment) -> LocalizedSegment:
         # Source text is checked like translations (textsafety.py): an unsafe character is
@@ -42,6 +50,8 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
             return LocalizedSegment(segment, segment.text, source.tag, source.direction,
                                     status, reason, line, proposed, previous)
 
+        if is_source and segment.translatable:  # citations: see stages/speech_checks.py
+            spoken(segment.text, segment.location)
         if not segment.translatable:
             return fallback(Status.SOURCE if is_source else Status.NOT_TRANSLATABLE)
         if is_source:
@@ -60,8 +70,17 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
                 warn(Issue(Location(catalog.rel, line), Severity.WARNING,
                            f"{message}; the source text is shown instead", code))
             return fallback(Status.INVALID, verdict.reason, line, entry.msgstr)
+        spoken(entry.msgstr, Location(catalog.rel, entry.line))
         return LocalizedSegment(segment, entry.msgstr, target.tag, target.direction,
                                 Status.TRANSLATED, "", entry.line)
+
+    return _assemble(article, locale, catalog.rel if catalog else "", one)
+
+
+def _assemble(article: Article, locale: str, po_rel: str,
+              one: Callable[[Segment], LocalizedSegment]) -> LocalizedArticle:
+    """The localized article, each segment made by ``one`` in the order of the file."""
+    target = locale_info(locale)
 
     def block(b: Block) -> LocalizedBlock:
         return LocalizedBlock(b.kind, tuple(one(s) for s in b.segments),
@@ -76,9 +95,9 @@ def localize(article: Article, locale: str, catalog: Catalog | None,
         for s in article.sections
     )
     localized = LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
-                                 sections, catalog.rel if catalog else "")
+                                 sections, po_rel)
     return LocalizedArticle(article, locale, target.tag, target.direction, title, subtitle,
-                            sections, catalog.rel if catalog else "", *_counts(localized))
+                            sections, po_rel, *_counts(localized))
 
 
 def _counts(page: LocalizedArticle) -> tuple[int, int, int, int]:
