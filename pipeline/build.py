@@ -20,8 +20,10 @@ from pipeline.jobs import Job
 from pipeline.locales import locale_info
 from pipeline.manifest import draft_manifest
 from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity, Withheld
+from pipeline.outputs.article_audio import write_article_audio
 from pipeline.outputs.assets import copy_media, write_assets
 from pipeline.outputs.pages import PageWriter
+from pipeline.outputs.podcast import write_podcasts
 from pipeline.outputs.review import write_review
 from pipeline.report import ContentError, Reporter
 from pipeline.site import Site, Speech
@@ -75,7 +77,9 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
             manifest = draft_manifest(site, ready)
             final = speech.result() if speech is not None else None  # the wait, if any
             pages.write_waiting(final)
-            writer.write_text("manifest.json", manifest.finish(final))
+            whole = write_article_audio(site, final, writer, reporter)
+            write_podcasts(site, whole, writer, reporter)
+            writer.write_text("manifest.json", manifest.finish(final, whole))
             _close(writer, site, final)
         _count_audio(final, done.counters)
         done.finish(started)
