@@ -345,9 +345,11 @@ def test_language_names_are_in_their_own_language(sample_site: Path, browser_pag
 
     page = browser_pages.open(sample_site / path)
     links = page.evaluate("""() => [...document.querySelectorAll(
-        'nav.languages a, .language-chooser a')].map(a => ({
-          lang: a.getAttribute('lang'), hreflang: a.getAttribute('hreflang'),
-          dir: a.getAttribute('dir'), text: a.textContent.trim(), href: a.getAttribute('href'),
+        'nav.languages a, nav.languages .current, .language-chooser a')].map(a => ({
+          lang: a.getAttribute('lang'), hreflang: a.getAttribute('hreflang') ||
+            (a.matches('.current') ? a.getAttribute('lang') : null),
+          dir: a.getAttribute('dir'), text: a.textContent.trim(),
+          href: a.getAttribute('href') || '', link: a.matches('a'),
           current: a.getAttribute('aria-current'), nav: !!a.closest('nav.languages')}))""")
     slug = path.split("/", 1)[1] if "/" in path else None
     expected = {t for t in PLAN.tags if slug is None or f"{t}/{slug}" in ALL_PAGES}
@@ -362,10 +364,13 @@ def test_language_names_are_in_their_own_language(sample_site: Path, browser_pag
         if link["dir"] != info.direction:
             problems.append(f"{link['hreflang']}: dir={link['dir']}, not {info.direction}")
         target = (sample_site / path).parent / link["href"]
-        if not target.resolve().is_file():
-            problems.append(f"{link['hreflang']}: {link['href']} does not exist")
-        elif link["nav"] and (link["current"] == "true") != (link["hreflang"] == tag_of(path)):
+        if link["nav"] and (link["current"] == "true") != (link["hreflang"] == tag_of(path)):
             problems.append(f"{link['hreflang']}: aria-current={link['current']}")
+        elif link["nav"] and link["link"] == (link["current"] == "true"):
+            problems.append(f"{link['hreflang']}: the current language must be text, others "
+                            "links")
+        elif link["link"] and not target.resolve().is_file():
+            problems.append(f"{link['hreflang']}: {link['href']} does not exist")
     assert not problems, f"{path}:\n" + "\n".join(problems)
 
 

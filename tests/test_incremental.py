@@ -121,7 +121,7 @@ def test_voice_change_resynthesizes_that_locale_only(root):
     config = root / "pipeline.toml"
     config.write_text(config.read_text() + '\n[audio.voices]\nes = "roa/es-419"\n')
     again = run(root)
-    es_sections = sum(1 for p in (root / "output/es/audio").rglob("*.mp3"))
+    es_sections = sum(1 for p in (root / "output/es/audio/hydration").glob("*.mp3"))
     assert again["sections_synthesized"] == es_sections
     assert 0 < es_sections < first["sections_synthesized"]
     manifest = json.loads((root / "output/manifest.json").read_text())
@@ -298,7 +298,7 @@ def test_a_kept_plan_without_speech_text_is_planned_again_when_audio_is_needed(r
     """Plans are kept without their speech text; a section that must be synthesized again
     (its file and its cached audio gone) gets the text back from its page."""
     run(root)
-    target = next((root / "output/es/audio").rglob("*.mp3"))
+    target = next((root / "output/es/audio/hydration").glob("*.mp3"))
     target.unlink()
     shutil.rmtree(root / ".pipeline-cache" / "audio")
     again = run(root)
@@ -310,7 +310,7 @@ def test_a_deleted_audio_file_comes_back_identical_from_the_cache(root):
     """Kept plans carry no tags; a section published again from the audio cache must get
     its page's tags all the same (the file comes back byte for byte)."""
     run(root)
-    target = next((root / "output/ar/audio").rglob("*.mp3"))
+    target = next((root / "output/ar/audio/hydration").glob("*.mp3"))
     original = target.read_bytes()
     target.unlink()
     again = run(root)
@@ -617,7 +617,7 @@ def test_an_over_long_msgstr_fails_its_section_alone_and_no_other_audio_is_lost(
     import pipeline.build as build_module
 
     run(root)
-    before = {p: p.read_bytes() for p in (root / "output").rglob("*.mp3")}
+    before = {p: p.read_bytes() for p in (root / "output").glob("*/audio/*/*.mp3")}
     po = root / "locales/es/LC_MESSAGES/hydration.po"
     set_msgstr(po, "Your kidneys clear waste", "Sus riñones eliminan desechos. " * 2700)
     monkeypatch.setattr(build_module, "warm_speaker",  # the pool's path, as for many edits
@@ -633,7 +633,7 @@ def test_an_over_long_msgstr_fails_its_section_alone_and_no_other_audio_is_lost(
     assert "hydration [es] section 'why-water'" in issue.message
     assert "not spoken" in issue.message
     lost = root / "output/es/audio/hydration/why-water.mp3"
-    assert {p: p.read_bytes() for p in (root / "output").rglob("*.mp3")} == {
+    assert {p: p.read_bytes() for p in (root / "output").glob("*/audio/*/*.mp3")} == {
         p: data for p, data in before.items() if p != lost}
     page = page_text(root / "output/es/hydration.html")
     assert "audio/hydration/why-water.mp3" not in page

@@ -153,14 +153,14 @@ def _spoken(sentences: tuple[SpokenSentence, ...], rules: list[str], added: bool
 
 def marked(text: str, spans: list[Span], say_rule: bool = False) -> Markup:
     """``text`` escaped, each span in ``<mark>`` with its rule as the title (and, with
-    ``say_rule``, as visually hidden text after it); spans are in order, not overlapping."""
+    ``say_rule``, in small text after it); spans are in order, not overlapping."""
     out, pos = [], 0
     for start, end, rule in spans:
         out.append(escape(visible(text[pos:start])))
         out.append(Markup('<mark title="rule: {0}" data-rule="{0}">{1}</mark>').format(
             rule, visible(text[start:end])))
-        if say_rule:
-            out.append(Markup('<span class="visually-hidden"> (rule: {0})</span>').format(rule))
+        if say_rule:  # shown, not only hidden for screen readers: a translator checks it
+            out.append(Markup(' <small class="rule">({0})</small>').format(rule))
         pos = max(pos, end)
     out.append(escape(visible(text[pos:])))
     return Markup("").join(out)
