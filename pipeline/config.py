@@ -14,12 +14,16 @@ from pipeline.model import Location
 from pipeline.report import ContentError
 
 CONFIG_NAME = "pipeline.toml"
+# Reference lists are not read aloud: citations took 74-76 s of every language's audio of
+# the sample article, and a listener who wants them has the page.
+DEFAULT_SKIP_SECTIONS = frozenset({"references"})
 
 # section -> key -> (expected type, description); "*" means any key (e.g. a locale code).
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "project": {"name": str, "source_language": str, "locales": list},
     "build": {"publish_threshold": (int, float), "site_title": str},
-    "audio": {"enabled": bool, "voices": dict, "rates": dict, "workers": int},
+    "audio": {"enabled": bool, "voices": dict, "rates": dict, "workers": int,
+              "skip_sections": list},
     "checks": {"digits": dict, "*": str},
     "site": {"base_url": str},
 }
@@ -36,6 +40,9 @@ class Config:
     voices: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     rates: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     audio_workers: int = 0
+    # [audio] skip_sections: section ids not read aloud; "references" also means every
+    # reference list (citations), wherever it stands. [] reads everything.
+    skip_sections: frozenset[str] = DEFAULT_SKIP_SECTIONS
     # [site] base_url: where output/ is published ("https://example.org/health/"), for the
     # absolute links podcast feeds need; "" when the site has no address (USB sticks).
     base_url: str = ""
@@ -152,6 +159,7 @@ def load_config(root: Path) -> Config:
         voices=MappingProxyType(dict(audio.get("voices", {}))),
         rates=MappingProxyType(dict(audio.get("rates", {}))),
         audio_workers=audio.get("workers", 0),
+        skip_sections=frozenset(audio.get("skip_sections", DEFAULT_SKIP_SECTIONS)),
         check_severities=MappingProxyType(checks),
         digit_systems=MappingProxyType(digits),
         base_url=_base_url(data.get("site", {}), fail),
@@ -215,6 +223,8 @@ def _check_locales(project: dict, fail) -> tuple[str, list[str]]:
 
 
 def _check_audio(audio: dict, locales: list[str], source_language: str, fail) -> None:
+    if not all(isinstance(i, str) and i for i in audio.get("skip_sections", [])):
+        fail("audio.skip_sections", "must be a list of section ids, e.g. [\"references\"]")
     for table in ("voices", "rates"):
         for code, value in audio.get(table, {}).items():
             if code not in locales and code != source_language:

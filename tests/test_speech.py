@@ -102,6 +102,8 @@ def make_article(locale: str) -> LocalizedArticle:
 
 
 def make_config(root: Path, **audio) -> Config:
+    # this article's "references" section is an ordinary one here, read aloud
+    audio.setdefault("skip_sections", frozenset())
     return Config(root=root, source_language="en", locales=("es", "zh_Hans", "tl"), **audio)
 
 
@@ -243,10 +245,11 @@ def test_speech_parts_read_the_page_in_order():
         ("Estiramientos suaves todos los días.", "es", False),
         ("Walk for ten minutes after meals.", "en", True),
     ]
-    references = speech_parts(make_article("es").sections[1])
+    references = speech_parts(make_article("es").sections[1], frozenset())
     assert references[-1] == ("Mayo Clinic. Dermatomyositis. Updated 2023.", "en", True)
+    assert speech_parts(make_article("es").sections[1]) == []  # its id is skipped by default
     # a reference list is not read; a section that is only a heading over one has no audio
-    section = make_article("es").sections[1]
+    section = replace(make_article("es").sections[1], id="sources")
     listed = replace(section, blocks=tuple(replace(b, kind=BlockKind.CITATIONS)
                                            for b in section.blocks))
     assert speech_parts(listed) == []

@@ -199,3 +199,23 @@ def even_level(samples, rate) -> tuple[float, float]:
 
     lufs = pyloudnorm.Meter(rate).integrated_loudness(samples.astype(np.float64))
     return lufs, 20 * np.log10(np.abs(resample_poly(samples, 4, 1)).max())
+
+
+def test_skip_sections_says_what_is_not_read_aloud(root, run_cli):
+    """By default reference lists are not read (and the page says so); [audio] skip_sections
+    = [] reads them, and a listed section id is left out."""
+    run(root)
+    audio = root / "output/es/audio/hydration"
+    assert not (audio / "references.mp3").exists()
+    assert "no se leen en voz alta" in (root / "output/es/hydration.html").read_text("utf-8") \
+        or "not read aloud" in (root / "output/es/hydration.html").read_text("utf-8")
+    config = root / "pipeline.toml"
+    base = config.read_text(encoding="utf-8")
+    config.write_text(base + '\n[audio]\nskip_sections = ["signs"]\n', encoding="utf-8")
+    run(root)
+    assert (audio / "references.mp3").is_file() and not (audio / "signs.mp3").exists()
+    page = (root / "output/es/hydration.html").read_text("utf-8")
+    assert "audio/hydration/references.mp3" in page and "not read aloud" not in page
+    config.write_text(base + '\n[audio]\nskip_sections = "references"\n', encoding="utf-8")
+    code, out, err = run_cli(root, "build", "--no-audio")
+    assert code == 1 and "audio.skip_sections" in out + err

@@ -53,7 +53,8 @@ class PageWriter:
         self.site, self.writer, self.reporter = site, writer, reporter
         self.done = site.done
         config = site.config
-        self.renderer = Renderer(config.root, config.name, config.source_language)
+        self.renderer = Renderer(config.root, config.name, config.source_language,
+                                 config.skip_sections)
         self.by_slug: dict[str, list[LocalizedArticle]] = {}
         for p in site.pages:
             self.by_slug.setdefault(p.slug, []).append(p)

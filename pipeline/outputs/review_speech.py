@@ -23,6 +23,7 @@ from pipeline.locales import locale_info
 from pipeline.model import LocalizedArticle, LocalizedSegment
 from pipeline.speech_text import Change, SpokenSentence, speak_sentences
 from pipeline.speech_text.lexicon import Lexicon, lexicon_print, project_lexicon
+from pipeline.speech_text.sections import spoken_segments
 from pipeline.stages.audio_plan import SpeechPart, speech_parts
 from pipeline.state import fingerprint
 from pipeline.textsafety import visible
@@ -101,8 +102,8 @@ def speech_cells(page: LocalizedArticle, config: Config) -> dict[LocalizedSegmen
     source_voiced = voice_for(page.article.lang, config) is not None
     cells: dict[LocalizedSegment, SpeechCell] = {}
     for section in page.sections:
-        read = [s for s in section.segments if to_plain(s.text)]
-        for segment, part in zip(read, speech_parts(section)):
+        read = [s for s in spoken_segments(section, config.skip_sections) if to_plain(s.text)]
+        for segment, part in zip(read, speech_parts(section, config.skip_sections)):
             if part.is_fallback and not source_voiced:
                 name = locale_info(code_of(part.lang)).english_name
                 cells[segment] = SpeechCell(silent=f"not read: {name} has no voice")

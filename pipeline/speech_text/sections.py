@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from pipeline.config import DEFAULT_SKIP_SECTIONS
 from pipeline.inline import to_plain
 from pipeline.model import BlockKind, LocalizedSection, LocalizedSegment
 from pipeline.speech_text.engine import speak_sentences
@@ -28,15 +29,20 @@ class SegmentSentences:
     ids: tuple[str, ...]  # one element id per sentence
 
 
-def spoken_segments(section: LocalizedSection) -> tuple[LocalizedSegment, ...]:
-    """The segments a listener hears, in page order. A reference list is not read: its
-    citations (authors, journals, page numbers, often in another language) took 74-76 s of
-    every language's audio of the sample article, and a listener who wants them has the
-    page; a section that is only a heading over references has no audio at all."""
-    kept = [segment for block in section.blocks if block.kind is not BlockKind.CITATIONS
+def spoken_segments(section: LocalizedSection,
+                    skip: frozenset[str] = DEFAULT_SKIP_SECTIONS) -> tuple[LocalizedSegment, ...]:
+    """The segments a listener hears, in page order: none of a section whose id is in
+    ``skip`` ([audio] skip_sections); with "references" in it, no reference list either
+    (authors, journals, page numbers, often in another language), and a section that is only
+    a heading over references has no audio at all."""
+    if section.id in skip:
+        return ()
+    citations = "references" in skip
+    kept = [segment for block in section.blocks
+            if not (citations and block.kind is BlockKind.CITATIONS)
             for segment in ((block.image_alt,) if block.image_alt else ()) + block.segments]
     words = [segment for segment in kept if to_plain(segment.text)]
-    if not words and any(b.kind is BlockKind.CITATIONS for b in section.blocks):
+    if citations and not words and any(b.kind is BlockKind.CITATIONS for b in section.blocks):
         return ()
     return ((section.heading,) if section.heading else ()) + tuple(kept)
 
@@ -45,11 +51,12 @@ def sentence_id(section_id: str, number: int) -> str:
     return f"s-{section_id}-{number}"
 
 
-def section_sentences(section: LocalizedSection, lexicon_for: LexiconFor
+def section_sentences(section: LocalizedSection, lexicon_for: LexiconFor,
+                      skip: frozenset[str] = DEFAULT_SKIP_SECTIONS
                       ) -> tuple[SegmentSentences, ...]:
-    """Every segment of ``section`` with words, with its sentences and their ids."""
+    """Every spoken segment of ``section`` with words, its sentences and their ids."""
     out, number = [], 0
-    for segment in spoken_segments(section):
+    for segment in spoken_segments(section, skip):
         plain = to_plain(segment.text)
         if not plain:
             continue

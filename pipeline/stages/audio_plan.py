@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from pipeline.audio import MP3_QUALITY
-from pipeline.config import Config
+from pipeline.config import DEFAULT_SKIP_SECTIONS, Config
 from pipeline.inline import to_plain
 from pipeline.locales import locale_info
 from pipeline.jobs import Job
@@ -96,19 +96,21 @@ def time_limit(job: SectionJob) -> float:
                                                 for s in u.spoken)
 
 
-def speech_parts(section: LocalizedSection) -> list[SpeechPart]:
+def speech_parts(section: LocalizedSection,
+                 skip: frozenset[str] = DEFAULT_SKIP_SECTIONS) -> list[SpeechPart]:
     """What a listener hears, in page order; segments without words are left out.
 
     Timings follow this order, so timing ``i`` belongs to the ``i``-th segment of
     ``spoken_segments(section)`` whose ``to_plain(text)`` is not empty (reference lists
     are not read).
     """
-    return [part for _, part in _spoken(section)]
+    return [part for _, part in _spoken(section, skip)]
 
 
-def _spoken(section: LocalizedSection) -> list[tuple[LocalizedSegment, SpeechPart]]:
+def _spoken(section: LocalizedSection, skip: frozenset[str]
+            ) -> list[tuple[LocalizedSegment, SpeechPart]]:
     parts = []
-    for segment in spoken_segments(section):
+    for segment in spoken_segments(section, skip):
         text = to_plain(segment.text)
         if text:
             parts.append((segment, SpeechPart(_end_sentence(text), segment.lang,
@@ -154,7 +156,8 @@ def plan_audio(articles: Sequence[LocalizedArticle], config: Config, output_dir:
         if state is not None and inputs is not None:
             parts = Job("plan", f"{article.locale}:{article.slug}", {
                 "page": inputs, "engine": engine, "output": str(output_dir),
-                "cache": str(cache_dir), "speech": _speech_print(article, config)})
+                "cache": str(cache_dir), "speech": _speech_print(article, config),
+                "skip": ",".join(sorted(config.skip_sections))})
             cached = state.fresh(parts)
             if cached is not None:
                 pages.append(cached)
@@ -216,7 +219,8 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
     jobs, where = [], []
     for number, section in enumerate(article.sections, 1):
         spoken = [(segment, part, item) for (segment, part), item in
-                  zip(_spoken(section), section_sentences(section, _lexicons(config)))
+                  zip(_spoken(section, config.skip_sections),
+                      section_sentences(section, _lexicons(config), config.skip_sections))
                   if not (part.is_fallback and source_voice is None)]
         utterances = tuple(
             Utterance(p.text, p.lang, *voices[p.is_fallback],

@@ -18,6 +18,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
+from pipeline.config import DEFAULT_SKIP_SECTIONS
 from pipeline.inline import to_html, to_plain
 from pipeline.locales import LocaleInfo, locale_info
 from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSection, LocalizedSegment,
@@ -126,8 +127,8 @@ def segment_html(segment: LocalizedSegment,
     return to_html(segment.text, links, sentences)
 
 
-def sentence_marks(article: LocalizedArticle, spoken: Iterable[str], locales_dir: Path
-                   ) -> Callable[[LocalizedSegment], Markup]:
+def sentence_marks(article: LocalizedArticle, spoken: Iterable[str], locales_dir: Path,
+                   skip: frozenset[str]) -> Callable[[LocalizedSegment], Markup]:
     """``segment_html`` with each sentence of the ``spoken`` sections (their ids: those
     with audio) in a span whose id is its cue's in the section's transcript."""
     lexicon_for = lambda tag: project_lexicon(tag.replace("-", "_"), locales_dir)  # noqa: E731
@@ -135,7 +136,7 @@ def sentence_marks(article: LocalizedArticle, spoken: Iterable[str], locales_dir
     wanted = set(spoken)
     for section in article.sections:
         if section.id in wanted:
-            for item in section_sentences(section, lexicon_for):
+            for item in section_sentences(section, lexicon_for, skip):
                 marks[id(item.segment)] = tuple(
                     (s.sentence.start, s.sentence.end, ident)
                     for s, ident in zip(item.sentences, item.ids))
@@ -172,8 +173,10 @@ def format_size(size: int, locale: str = "en") -> str:
 class Renderer:
     """Renders pages; template errors become ``path:line`` content errors."""
 
-    def __init__(self, project_root: Path, site_name: str, source_lang: str):
+    def __init__(self, project_root: Path, site_name: str, source_lang: str,
+                 skip_sections: frozenset[str] = DEFAULT_SKIP_SECTIONS):
         self.root = project_root
+        self.skip = skip_sections  # [audio] skip_sections: what the audio does not read
         self.env = make_environment(project_root / "templates",
                                     project_root / ".pipeline-cache" / "templates")
         self.site_name = site_name
@@ -213,13 +216,15 @@ class Renderer:
         info = locale_info(article.locale)
         return self._render(
             "article.html", **{**self.common(info, ui, 1), "seg": sentence_marks(
-                article, tracks, self.root / "locales")}, article=article, versions=versions,
+                article, tracks, self.root / "locales", self.skip)}, article=article,
+            versions=versions, reads_references="references" not in self.skip,
             tracks=tracks, audio_note=audio_note,
             reviewed=format_review_date(article.article.reviewed, article.locale),
             duration=format_duration, size=lambda n: format_size(n, article.locale),
             player_data=player_sections(article, tracks, ui),
             speeds=player_speeds(article.locale),
-            voice_note=lambda section: voice_note(section, info.tag, info.babel_locale),
+            voice_note=lambda section: voice_note(section, info.tag, info.babel_locale,
+                                                  self.skip),
             x_default=_x_default(versions, self.source_lang))
 
     def locale_index(self, info: LocaleInfo, articles: list[LocalizedArticle],
@@ -262,11 +267,12 @@ def player_sections(article: LocalizedArticle, tracks: dict[str, AudioTrack], ui
     return sections
 
 
-def voice_note(section: LocalizedSection, page_tag: str, where: Locale) -> tuple[str, str]:
+def voice_note(section: LocalizedSection, page_tag: str, where: Locale,
+               skip: frozenset[str]) -> tuple[str, str]:
     """Whether a section's audio is "wholly" or "partly" in another language than the page
     (untranslated text is read in its own language), and that language's name in the page's
     language; ("", "") when it is all in the page's language."""
-    langs = [s.lang for s in spoken_segments(section) if to_plain(s.text)]
+    langs = [s.lang for s in spoken_segments(section, skip) if to_plain(s.text)]
     other = [lang for lang in langs if lang != page_tag]
     if not other:
         return "", ""
