@@ -229,3 +229,15 @@ def test_check_validates_the_lexicon_with_msgfmt(site):
     assert code == 1, err
     assert [(i["path"], i["severity"]) for i in found] == [("locales/es/speech.po", "error")]
     assert "msgfmt --check" in found[0]["message"] and int(found[0]["line"]) in (line, line + 1)
+
+
+def test_text_written_in_capitals_is_not_a_list_of_acronyms():
+    from pipeline.speech_text import misreadings
+    from pipeline.speech_text.lexicon import load_lexicon
+
+    lexicon = load_lexicon("en")
+    assert misreadings("TAKE THIS MEDICINE WITH FOOD EVERY MORNING.", "en", lexicon) == []
+    assert misreadings("SKIN CARE", "en", lexicon) == []
+    assert [m.span for m in misreadings("Ask about the XYZQ test.", "en", lexicon)] == [
+        (14, 18)]
+    assert [m.span for m in misreadings("XYZQ", "en", lexicon)] == [(0, 4)]

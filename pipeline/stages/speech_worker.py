@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from pipeline.audio import as_float, audio_problem, encode_mp3
 from pipeline.fsutil import write_bytes_atomic
-from pipeline.loudness import even_loudness
 from pipeline.model import SegmentTiming
 from pipeline.stages.audio_plan import GAP_SECONDS, SectionJob, Utterance
 from pipeline.stages.child_process import die_with_parent
@@ -147,6 +146,8 @@ def _speak_section(engine: SpeechEngine, job: SectionJob,
             bounds.append([index, text, start / rate, (start + count) / rate])
             start += count
         position += length
+    from pipeline.loudness import even_loudness  # numpy: not loaded by a build without audio
+
     joined = even_loudness(np.concatenate([p for piece in parts for p in (piece, gap)][:-1]),
                            rate)
     data = encode_mp3(joined, rate)
