@@ -13,6 +13,7 @@ import gettext
 import io
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -205,19 +206,26 @@ def active_player(browser_pages, site: Path, scheme: str = "light", width: int =
     return page
 
 
+@contextmanager
+def player_in_mode(browser_pages, site: Path, mode: str):
+    """An article page playing, in the "light", "dark" or "forced" colours mode."""
+    page = active_player(browser_pages, site, "dark" if mode == "dark" else "light")
+    try:
+        if mode == "forced":
+            page.emulate_media(forced_colors="active")
+        yield page
+    finally:
+        page.emulate_media(forced_colors="none")
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("mode", ["light", "dark", "forced"])
 def test_axe_finds_no_violations_with_the_player(fake_audio_site: Path, browser_pages,
                                                  mode: str) -> None:
-    page = active_player(browser_pages, fake_audio_site, "dark" if mode == "dark" else "light")
-    try:
-        if mode == "forced":
-            page.emulate_media(forced_colors="active")
+    with player_in_mode(browser_pages, fake_audio_site, mode) as page:
         page.click(".player-keys summary")
         results = run_axe(page)
         assert not results["violations"], format_axe(results)
-    finally:
-        page.emulate_media(forced_colors="none")
 
 
 @pytest.mark.browser
@@ -253,10 +261,7 @@ def contrast(a: str, b: str) -> float:
 @pytest.mark.parametrize("mode", ["light", "dark", "forced"])
 def test_highlight_contrast_is_at_least_7_to_1(fake_audio_site: Path, browser_pages,
                                                mode: str) -> None:
-    page = active_player(browser_pages, fake_audio_site, "dark" if mode == "dark" else "light")
-    try:
-        if mode == "forced":
-            page.emulate_media(forced_colors="active")
+    with player_in_mode(browser_pages, fake_audio_site, mode) as page:
         # Every highlighted piece, and a link's text too (highlight one that has a link).
         linked = page.evaluate("""(() => {
           const s = document.querySelector('.is-speaking');
@@ -281,8 +286,6 @@ def test_highlight_contrast_is_at_least_7_to_1(fake_audio_site: Path, browser_pa
         for color, background, text in pairs:
             assert "rgba(0, 0, 0, 0)" not in background, text
             assert contrast(color, background) >= 7, (mode, text, color, background)
-    finally:
-        page.emulate_media(forced_colors="none")
 
 
 # --- the embedded data, without a browser ---------------------------------------------------

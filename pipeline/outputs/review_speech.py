@@ -22,7 +22,7 @@ from pipeline.inline import to_plain
 from pipeline.locales import locale_info
 from pipeline.model import LocalizedArticle, LocalizedSegment
 from pipeline.speech_text import Change, SpokenSentence, speak_sentences
-from pipeline.speech_text.lexicon import Lexicon, lexicon_print, project_lexicon
+from pipeline.speech_text.lexicon import Lexicon, lexicon_code, lexicon_print, project_lexicon
 from pipeline.speech_text.sections import spoken_segments
 from pipeline.stages.audio_plan import SpeechPart, speech_parts
 from pipeline.state import fingerprint
@@ -57,9 +57,7 @@ class SpeechNote:
     problems: tuple[str, ...] = ()  # "path:line: message": entries skipped, a file unread
 
 
-def code_of(lang: str) -> str:
-    """The gettext code of a BCP 47 tag: lexicons live under ``locales/<code>/``."""
-    return lang.replace("-", "_")
+code_of = lexicon_code  # the locale code of a BCP 47 tag
 
 
 def is_voiced(page: LocalizedArticle, config: Config) -> bool:

@@ -166,6 +166,24 @@ def load_lexicon(locale: str, project_locales_dir: Path | str | None = None) -> 
     return Lexicon(locale, MappingProxyType(entries), plural_forms, True, tuple(issues))
 
 
+def lexicon_code(lang: str) -> str:
+    """The locale code of a BCP 47 tag ("zh-Hans" -> "zh_Hans"): lexicons live under
+    ``locales/<code>/``."""
+    return lang.replace("-", "_")
+
+
+def lexicon_for(project_locales_dir: Path | str) -> Callable[[str], Lexicon]:
+    """``project_lexicon`` by BCP 47 tag or locale code, each language looked up once by
+    the caller (a page's segments ask for theirs one by one)."""
+    found: dict[str, Lexicon] = {}
+
+    def get(lang: str) -> Lexicon:
+        if lang not in found:
+            found[lang] = project_lexicon(lexicon_code(lang), project_locales_dir)
+        return found[lang]
+    return get
+
+
 def project_lexicon(locale: str, project_locales_dir: Path | str) -> Lexicon:
     """``load_lexicon`` for a build: loaded once per process for each content of the
     project's file (plans, checks and review pages of one locale share one Lexicon, and its

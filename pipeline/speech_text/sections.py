@@ -14,9 +14,9 @@ from typing import Callable
 from pipeline.config import DEFAULT_SKIP_SECTIONS
 from pipeline.inline import to_plain
 from pipeline.model import BlockKind, LocalizedSection, LocalizedSegment
-from pipeline.speech_text.engine import speak_sentences
 from pipeline.speech_text.lexicon import Lexicon
-from pipeline.speech_text.model import Sentence, SpokenSentence, SpokenText
+from pipeline.speech_text.model import Sentence
+from pipeline.speech_text.sentences import split_sentences
 
 LexiconFor = Callable[[str], Lexicon]  # a BCP 47 tag -> that language's lexicon
 
@@ -25,7 +25,8 @@ LexiconFor = Callable[[str], Lexicon]  # a BCP 47 tag -> that language's lexicon
 class SegmentSentences:
     segment: LocalizedSegment
     plain: str  # the segment's plain text, as the page shows it
-    sentences: tuple[SpokenSentence, ...]  # spans into ``plain``, and what is said
+    sentences: tuple[Sentence, ...]  # spans into ``plain`` (the page marks them; the audio
+    # plan normalizes each into what the voice says)
     ids: tuple[str, ...]  # one element id per sentence
 
 
@@ -60,8 +61,8 @@ def section_sentences(section: LocalizedSection, lexicon_for: LexiconFor,
         plain = to_plain(segment.text)
         if not plain:
             continue
-        sentences = speak_sentences(plain, segment.lang, lexicon_for(segment.lang)) or (
-            SpokenSentence(Sentence(0, len(plain), plain), SpokenText(plain, plain)),)
+        sentences = split_sentences(plain, segment.lang, lexicon_for(segment.lang)) or (
+            Sentence(0, len(plain), plain),)
         ids = tuple(sentence_id(section.id, number + i) for i in range(1, len(sentences) + 1))
         number += len(sentences)
         out.append(SegmentSentences(segment, plain, sentences, ids))

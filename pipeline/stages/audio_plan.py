@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from pipeline.audio import MP3_QUALITY
 from pipeline.config import DEFAULT_SKIP_SECTIONS, Config
@@ -21,7 +21,8 @@ from pipeline.inline import to_plain
 from pipeline.locales import locale_info
 from pipeline.jobs import Job
 from pipeline.model import LocalizedArticle, LocalizedSection, LocalizedSegment, Location
-from pipeline.speech_text.lexicon import Lexicon, lexicon_print, project_lexicon
+from pipeline.speech_text.engine import normalize
+from pipeline.speech_text.lexicon import Lexicon, lexicon_code, lexicon_for, lexicon_print
 from pipeline.speech_text.sections import (SegmentSentences, section_sentences,
                                            spoken_segments)
 from pipeline.state import fingerprint
@@ -216,15 +217,16 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
     source_rate = rate_for(article.article.lang, config)
     title = to_plain(article.title.text)
     voices = {False: (voice, rate), True: (source_voice, source_rate)}  # by is_fallback
+    lexicons = lexicon_for(config.locales_dir)
     jobs, where = [], []
     for number, section in enumerate(article.sections, 1):
-        spoken = [(segment, part, item) for (segment, part), item in
-                  zip(_spoken(section, config.skip_sections),
-                      section_sentences(section, _lexicons(config), config.skip_sections))
-                  if not (part.is_fallback and source_voice is None)]
+        spoken = [(item.segment, _part(item), item)
+                  for item in section_sentences(section, lexicons, config.skip_sections)
+                  if not (item.segment.status.is_fallback and source_voice is None)]
         utterances = tuple(
             Utterance(p.text, p.lang, *voices[p.is_fallback],
-                      _segment_location(article, seg, config), _said(item), item.ids)
+                      _segment_location(article, seg, config),
+                      _said(item, lexicons(p.lang)), item.ids)
             for seg, p, item in spoken)
         if not utterances:
             continue
@@ -247,25 +249,22 @@ def _plan_page(article: LocalizedArticle, config: Config, output_dir: Path, cach
                     print=fingerprint([(j.key, j.rel_path, j.tags) for j in jobs]))
 
 
-def _code(lang: str) -> str:
-    """The gettext code of a BCP 47 tag (lexicons live under ``locales/<code>/``)."""
-    return lang.replace("-", "_")
-
-
 def _speech_print(article: LocalizedArticle, config: Config) -> str:
-    return fingerprint([lexicon_print(_code(lang), config.locales_dir)
+    return fingerprint([lexicon_print(lexicon_code(lang), config.locales_dir)
                         for lang in (article.locale, article.article.lang)])
 
 
-def _lexicons(config: Config) -> Callable[[str], Lexicon]:
-    return lambda tag: project_lexicon(_code(tag), config.locales_dir)
+def _part(item: SegmentSentences) -> SpeechPart:
+    segment = item.segment
+    return SpeechPart(_end_sentence(item.plain), segment.lang, segment.status.is_fallback)
 
 
-def _said(item: SegmentSentences) -> tuple[str, ...]:
+def _said(item: SegmentSentences, lexicon: Lexicon) -> tuple[str, ...]:
     """What the voice gets for a segment, sentence by sentence (the key of its audio is made
     from these: an edit to the lexicon re-speaks exactly the sections whose speech changed);
     the last one ends a sentence, as a heading or list item on its own does not."""
-    said = [sentence.spoken.spoken for sentence in item.sentences]
+    lang = item.segment.lang
+    said = [normalize(sentence.text, lang, lexicon).spoken for sentence in item.sentences]
     said[-1] = _end_sentence(said[-1])
     return tuple(said)
 

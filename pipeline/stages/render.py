@@ -25,7 +25,7 @@ from pipeline.model import (AudioTrack, LocalizedArticle, LocalizedSection, Loca
                             Location, Status)
 from pipeline.report import ContentError
 from pipeline.resources import PACKAGE_TEMPLATES
-from pipeline.speech_text.lexicon import project_lexicon
+from pipeline.speech_text.lexicon import lexicon_for
 from pipeline.speech_text.sections import section_sentences, spoken_segments
 from pipeline.verdict import PLACEHOLDER
 
@@ -131,14 +131,14 @@ def sentence_marks(article: LocalizedArticle, spoken: Iterable[str], locales_dir
                    skip: frozenset[str]) -> Callable[[LocalizedSegment], Markup]:
     """``segment_html`` with each sentence of the ``spoken`` sections (their ids: those
     with audio) in a span whose id is its cue's in the section's transcript."""
-    lexicon_for = lambda tag: project_lexicon(tag.replace("-", "_"), locales_dir)  # noqa: E731
+    lexicons = lexicon_for(locales_dir)
     marks: dict[int, tuple[tuple[int, int, str], ...]] = {}
     wanted = set(spoken)
     for section in article.sections:
         if section.id in wanted:
-            for item in section_sentences(section, lexicon_for, skip):
+            for item in section_sentences(section, lexicons, skip):
                 marks[id(item.segment)] = tuple(
-                    (s.sentence.start, s.sentence.end, ident)
+                    (s.start, s.end, ident)
                     for s, ident in zip(item.sentences, item.ids))
     return lambda segment: segment_html(segment, marks.get(id(segment), ()))
 
