@@ -6,7 +6,9 @@ runs per test session, with one context whose pages are reused; a test opens pag
 and recorded, and a failed load or script error is recorded too: the test that loaded the page
 fails (a web font, a CDN script, a missing style sheet).
 
-Import the fixtures into a test module (``from browser import sample_site, chromium ...``).
+The fixtures are registered once, in conftest.py, for every test module: imported into two
+modules, a session fixture ran twice in one worker, and the second Playwright failed inside
+the first one's event loop ("Sync API inside the asyncio loop").
 """
 from __future__ import annotations
 

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# The browser tests' session fixtures, defined once for all test modules (see browser.py).
+from browser import (browser_pages, chromium, fake_audio_site, page_pool,  # noqa: F401
+                     sample_site, speech_site)
+
 TESTS = Path(__file__).resolve().parent
 PROJECTS = TESTS / "projects"
 REPO = TESTS.parent

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import (CONTRAST_RULES, REPO, browser_pages, chromium, fake_audio_site,  # noqa: F401
-                     format_axe, page_pool, planned_site, run_axe, sample_site, speech_site)
+from browser import CONTRAST_RULES, REPO, format_axe, planned_site, run_axe
 from sitekit import site_pages
 
 pytestmark = pytest.mark.browser

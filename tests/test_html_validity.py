@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from browser import fake_audio_site, sample_site  # noqa: F401 (fixtures)
 from browser import REPO, format_vnu, planned_site, vnu_check
 from sitekit import site_pages
 

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import (browser_pages, chromium, fake_audio_site, format_axe,  # noqa: F401
-                     page_pool, run_axe)
+from browser import format_axe, run_axe
 from sitekit import copy_sample_project
 
 PAGE = "en/dermatomyositis.html"
