@@ -23,7 +23,7 @@ from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity,
 from pipeline.outputs.article_audio import write_article_audio
 from pipeline.outputs.assets import copy_media, write_assets
 from pipeline.outputs.pages import PageWriter
-from pipeline.outputs.podcast import write_podcasts
+from pipeline.outputs.outreach import Built, write_outreach
 from pipeline.outputs.review import write_review
 from pipeline.report import ContentError, Reporter
 from pipeline.site import Site, Speech
@@ -78,7 +78,7 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
             final = speech.result() if speech is not None else None  # the wait, if any
             pages.write_waiting(final)
             whole = write_article_audio(site, final, writer, reporter)
-            write_podcasts(site, whole, writer, reporter)
+            write_outreach(Built(site, final, whole), writer, reporter)
             writer.write_text("manifest.json", manifest.finish(final, whole))
             _close(writer, site, final)
         _count_audio(final, done.counters)
@@ -92,8 +92,8 @@ def _close(writer: OutputWriter, site: Site, final: Any) -> None:
     if final is not None:
         writer.keep_all(path for track in final.tracks
                         for path in (track.path, track.transcript) if path)
-    writer.close(["assets", "media", "_review", *(locale_info(c).tag for c in site.locales)],
-                 keep_audio=final is None)
+    writer.close(["assets", "media", "_review", "bundles",
+                  *(locale_info(c).tag for c in site.locales)], keep_audio=final is None)
 
 
 def _chosen_locales(config: Config, options: BuildOptions, reporter: Reporter) -> list[str]:

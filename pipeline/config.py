@@ -25,8 +25,19 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "audio": {"enabled": bool, "voices": dict, "rates": dict, "workers": int,
               "skip_sections": list},
     "checks": {"digits": dict, "*": str},
-    "site": {"base_url": str},
+    "site": {"base_url": str, "organisation": str, "logo": str},
+    "outputs": {"pdf": bool, "bilingual": bool, "epub": bool, "bundles": bool},
 }
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """``[outputs]``: the outreach formats made besides pages and audio. Off unless asked for:
+    a PDF costs far more than a page (see BENCHMARKS.md), and a site for screens needs none."""
+    pdf: bool = False  # output/<lang>/<slug>.pdf, a printable handout
+    bilingual: bool = False  # output/<lang>/<slug>.bilingual.pdf, source beside translation
+    epub: bool = False  # output/<lang>/<slug>.epub, an EPUB 3 talking book
+    bundles: bool = False  # output/bundles/<lang>.zip, the locale's site for offline use
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,11 @@ class Config:
     # [site] base_url: where output/ is published ("https://example.org/health/"), for the
     # absolute links podcast feeds need; "" when the site has no address (USB sticks).
     base_url: str = ""
+    # [site] organisation and logo (a path in the project): printed on handouts and books;
+    # the organisation defaults to the project's name.
+    organisation: str = ""
+    logo: str = ""
+    outputs: Outputs = Outputs()
     check_severities: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # [checks.digits]: the digit systems (CLDR ids) each locale's readers read, e.g.
     # ar = ["latn", "arab"]; locales not listed use textsafety.DEFAULT_DIGITS.
@@ -163,7 +179,25 @@ def load_config(root: Path) -> Config:
         check_severities=MappingProxyType(checks),
         digit_systems=MappingProxyType(digits),
         base_url=_base_url(data.get("site", {}), fail),
+        organisation=data.get("site", {}).get("organisation", "").strip()
+        or project.get("name", "Health Library"),
+        logo=_logo(root, data.get("site", {}).get("logo", ""), fail),
+        outputs=Outputs(**data.get("outputs", {})),
     )
+
+
+def _logo(root: Path, logo: str, fail) -> str:
+    """The logo's path relative to the project; it must be a PNG, JPEG or SVG inside it."""
+    if not logo:
+        return ""
+    path = (root / logo).resolve()
+    if not path.is_relative_to(root.resolve()):
+        fail("site.logo", "must be a file inside the project")
+    if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".svg"):
+        fail("site.logo", "must be a .png, .jpg or .svg file")
+    if not path.is_file():
+        fail("site.logo", f"names a file that does not exist: {logo}")
+    return logo
 
 
 def _base_url(site: dict, fail) -> str:

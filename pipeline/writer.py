@@ -18,7 +18,7 @@ from pipeline.jobs import Job
 from pipeline.state import fingerprint
 
 # What the pipeline makes: other files a team puts in output/ (a CNAME, a README) are theirs.
-_OURS = (".html", ".mp3", ".json", ".css", ".js", ".vtt")
+_OURS = (".html", ".mp3", ".json", ".css", ".js", ".vtt", ".xml", ".pdf", ".epub", ".zip")
 
 
 class OutputError(RuntimeError):

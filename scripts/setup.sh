@@ -24,6 +24,8 @@ if [ "$want" = test ]; then
   command -v chromium >/dev/null || need_apt+=(chromium)
   command -v java >/dev/null || need_apt+=(default-jre-headless)
   command -v npm >/dev/null || need_apt+=(npm)
+  # pdfinfo and pdftotext check the PDF handouts as readers' software sees them.
+  command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

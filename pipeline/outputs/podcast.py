@@ -9,11 +9,10 @@ feed is deterministic: its dates are the articles' review dates, never the build
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from typing import Any
 
 from pipeline.inline import to_plain
 from pipeline.locales import locale_info
-from pipeline.outputs.article_audio import ArticleAudio
 from pipeline.report import Reporter
 from pipeline.site import Site
 from pipeline.tts.voices import voice_for
@@ -28,9 +27,9 @@ def has_feed(site: Site, locale: str) -> bool:
         voice_for(locale, site.config) is not None
 
 
-def write_podcasts(site: Site, audio: Sequence[ArticleAudio], writer: OutputWriter,
-                   reporter: Reporter) -> int:
+def write(built: Any, writer: OutputWriter, reporter: Reporter) -> int:
     """The feeds; the number written."""
+    site, audio = built.site, built.article_audio
     if site.audio is None:
         return 0
     if not site.config.base_url:

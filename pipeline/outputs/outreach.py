@@ -1,0 +1,64 @@
+"""What outreach teams hand to patients, made after the pages and the audio: podcast feeds,
+PDF handouts, bilingual handouts, EPUB talking books and offline bundles.
+
+Each kind is one module with one function ``write(built, writer, reporter) -> int`` (the
+number of files it made or kept) and one line in ``OUTREACH`` below; ``build()`` calls them
+in this order (bundles last: they pack what the others wrote). Where each file lives is
+decided here, once, for the writers and for the pages that link to them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from pipeline.model import LocalizedArticle
+from pipeline.outputs.article_audio import ArticleAudio
+from pipeline.site import Site
+
+
+@dataclass(frozen=True)
+class Built:
+    """The finished site, as the outreach writers see it."""
+    site: Site
+    speech: Any  # the SpeakResult (every track final), or None when audio is off
+    article_audio: tuple[ArticleAudio, ...]  # the whole-article MP3s, in page order
+
+    def audio_of(self, page: LocalizedArticle) -> ArticleAudio | None:
+        for audio in self.article_audio:
+            if (audio.locale, audio.slug) == (page.locale, page.slug):
+                return audio
+        return None
+
+
+def handout_path(lang: str, slug: str) -> str:
+    return f"{lang}/{slug}.pdf"
+
+
+def bilingual_path(lang: str, slug: str) -> str:
+    return f"{lang}/{slug}.bilingual.pdf"
+
+
+def epub_path(lang: str, slug: str) -> str:
+    return f"{lang}/{slug}.epub"
+
+
+def bundle_path(lang: str) -> str:
+    return f"bundles/{lang}.zip"
+
+
+def has_bilingual(site: Site, page: LocalizedArticle) -> bool:
+    """A bilingual handout pairs a translation with its source: not for source pages."""
+    return site.config.outputs.bilingual and page.locale != site.config.source_language
+
+
+def _registry() -> tuple[Callable[..., int], ...]:
+    # Imported when the build reaches this phase: a site without PDFs never loads WeasyPrint.
+    from pipeline.outputs import podcast
+
+    return (podcast.write,)
+
+
+def write_outreach(built: Built, writer: Any, reporter: Any) -> dict[str, int]:
+    """Every outreach kind in order; the number of files each made or kept."""
+    return {write.__module__.rsplit(".", 1)[-1]: write(built, writer, reporter)
+            for write in _registry()}
