@@ -53,9 +53,13 @@ def has_bilingual(site: Site, page: LocalizedArticle) -> bool:
 
 def _registry() -> tuple[Callable[..., int], ...]:
     # Imported when the build reaches this phase: a site without PDFs never loads WeasyPrint.
-    from pipeline.outputs import podcast
+    from pipeline.outputs import bilingual, bundle, epub, handout, podcast
 
-    return (podcast.write,)
+    return (podcast.write,
+            handout.write,
+            bilingual.write,
+            epub.write,
+            bundle.write)  # last: it packs what the others wrote
 
 
 def write_outreach(built: Built, writer: Any, reporter: Any) -> dict[str, int]:
