@@ -52,14 +52,13 @@ def has_bilingual(site: Site, page: LocalizedArticle) -> bool:
 
 
 def _registry() -> tuple[Callable[..., int], ...]:
-    # Imported when the build reaches this phase: a site without PDFs never loads WeasyPrint.
-    from pipeline.outputs import bilingual, bundle, epub, handout, podcast
+    # Imported by name when the build reaches this phase: a site without PDFs never loads
+    # WeasyPrint, and the kinds can import their path rules from here without a circle.
+    from importlib import import_module
 
-    return (podcast.write,
-            handout.write,
-            bilingual.write,
-            epub.write,
-            bundle.write)  # last: it packs what the others wrote
+    names = ("podcast", "handout", "bilingual", "epub",
+             "bundle")  # last: it packs what the others wrote
+    return tuple(import_module(f"pipeline.outputs.{name}").write for name in names)
 
 
 def write_outreach(built: Built, writer: Any, reporter: Any) -> dict[str, int]:
