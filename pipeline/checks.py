@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Mapping
 
 from pipeline.catalogs import decode_po, parse_po
+from pipeline.checks_style import (doubled_spaces, lower_start, placeholder_problems,
+                                   script_has_case)
 from pipeline.config import Config
 from pipeline.inline import markup_problems, to_plain
 from pipeline.locales import locale_info
@@ -38,6 +40,13 @@ DEFAULT_SEVERITY = {
     "bidi": "warning",  # direction controls away from numbers; at a number: see ENFORCED
     "digits": "error",  # digits of a script the locale's readers and voice do not read
     "number-order": "warning",  # unit-less numbers in another order (numbers.compare)
+    # Form (checks_style.py), as Translate Toolkit's pofilter checks it:
+    "doubled-space": "warning",
+    "start-capital": "warning",  # lower-case start for a capital, in scripts with case
+    "placeholders": "error",  # interface {placeholders}; never published changed, see verdict
+    # Across a locale's catalogs (checks_consistency.py): `check`, and the build's pass.
+    "consistency": "warning",  # one source sentence, two translations
+    "terms": "warning",  # a short term (1-4 words) translated two ways, without a glossary
 }
 # Problems that are errors at any configured severity, as markup is in the build: a control
 # character is written raw into HTML and stops the voice, and a direction control at a number
@@ -108,6 +117,7 @@ class Checker:
         self.source_locale = source_locale
         self.direction = locale_info(locale).direction if locale else "ltr"
         self.digits = accepted_digits(locale, digits) if locale else None
+        self.cased = script_has_case(locale) if locale else None
         self._patterns = [(t, re.compile(rf"(?<!\w){re.escape(t.source)}(?!\w)", re.I))
                           for t in glossary]
 
@@ -116,11 +126,15 @@ class Checker:
         severity (translated text is untrusted), so it is not checked twice."""
         return self.check(segment.text, msgstr, where, markup=False)
 
-    def check(self, msgid: str, msgstr: str, where: Location,
-              markup: bool = True) -> list[Issue]:
+    def check(self, msgid: str, msgstr: str, where: Location, markup: bool = True,
+              interface: bool = False) -> list[Issue]:
+        """Every check; ``interface``: site chrome text, whose {placeholders} must match."""
         found: list[tuple[str, str]] = []
         if markup:
             found.extend(("markup", problem) for problem in markup_problems(msgid, msgstr))
+        if interface:
+            found.extend(("placeholders", m) for m in placeholder_problems(msgid, msgstr))
+        found.extend(self._style(msgid, msgstr))
         found.extend(self._safety(msgid, msgstr))
         src_urls, dst_urls = set(_URL.findall(msgid)), set(_URL.findall(msgstr))
         if src_urls != dst_urls:
@@ -144,6 +158,18 @@ class Checker:
                     plain_dst.casefold():
                 found.append(("glossary", f"'{term.source}' must be translated as "
                               f"'{term.required}' ({self.glossary_rel}:{term.line})"))
+        return self._issues(found, where)
+
+    def style(self, msgid: str, msgstr: str, where: Location) -> list[Issue]:
+        """Only the form checks (doubled spaces, start capital): the build's library pass
+        reports them for published text, whose error-severity checks all passed."""
+        return self._issues(self._style(msgid, msgstr), where)
+
+    def _style(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
+        return ([("doubled-space", m) for m in doubled_spaces(msgid, msgstr)]
+                + [("start-capital", m) for m in lower_start(msgid, msgstr, self.cased)])
+
+    def _issues(self, found: list[tuple[str, str]], where: Location) -> list[Issue]:
         issues = []
         for code, message in found:
             level = "error" if code in ENFORCED else self.severity.get(code, "warning")

@@ -14,6 +14,7 @@ import re
 
 from pipeline.catalogs import Catalog, TemplateEntry
 from pipeline.checks import Checker
+from pipeline.checks_style import brace_format
 from pipeline.model import Location
 from pipeline.verdict import Verdict, publish_verdict
 from pipeline.resources import PACKAGE_TEMPLATES
@@ -44,7 +45,9 @@ def ui_template_entries() -> list[TemplateEntry]:
         comments = ["Site interface text, shown on every page."]
         if "{" in message:
             comments.append("Keep the {placeholders} exactly; they are filled in by the build.")
-        entries.append(TemplateEntry(message, tuple(places), tuple(comments)))
+        # The flag lets GNU msgfmt --check, msgmerge, Poedit and Weblate check them too.
+        flags = ("python-brace-format",) if brace_format(message) else ()
+        entries.append(TemplateEntry(message, tuple(places), tuple(comments), flags))
     return entries
 
 

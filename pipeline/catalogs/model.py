@@ -11,6 +11,7 @@ class TemplateEntry:
     msgid: str
     occurrences: tuple[tuple[str, int], ...]
     comments: tuple[str, ...]
+    flags: tuple[str, ...] = ()  # "python-brace-format" for interface text with {fields}
 
 
 @dataclass(frozen=True)

@@ -161,12 +161,14 @@ def header_lines(fields: list[tuple[str, str]], comments: Iterable[str] = (),
 
 
 def entry_lines(msgid: str, occurrences: Iterable[tuple[str, int]] = (),
-                extracted: Iterable[str] = ()) -> list[str]:
-    """An untranslated entry: extracted comments, references, msgid and an empty msgstr."""
+                extracted: Iterable[str] = (), flags: Iterable[str] = ()) -> list[str]:
+    """An untranslated entry: extracted comments, references, flags, msgid, empty msgstr."""
     lines = [f"#. {c}" if c else "#." for c in extracted]
     occurrences = list(occurrences)
     if occurrences:
         lines += reference_lines(occurrences)
+    if flags:
+        lines.append("#, " + ", ".join(flags))
     lines += wrap_string("msgid", msgid)
     lines.append('msgstr ""')
     return lines

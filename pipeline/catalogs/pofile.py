@@ -32,7 +32,8 @@ def render_pot(entries: list[TemplateEntry], project: str, creation_date: str) -
     blocks = [po_writer.header_lines(fields, comments=[""], fuzzy=True)]
     for entry in entries:
         comments = [line for c in entry.comments for line in _comment_lines(c)]
-        blocks.append(po_writer.entry_lines(entry.msgid, entry.occurrences, comments))
+        blocks.append(po_writer.entry_lines(entry.msgid, entry.occurrences, comments,
+                                            entry.flags))
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 
 
@@ -60,7 +61,7 @@ def _render_pot_polib(entries: list[TemplateEntry], fields: list[tuple[str, str]
         pot.append(polib.POEntry(msgid=entry.msgid, msgstr="",
                                  occurrences=[(p, str(n) if n else "")
                                               for p, n in entry.occurrences],
-                                 comment="\n".join(entry.comments)))
+                                 comment="\n".join(entry.comments), flags=list(entry.flags)))
     return str(pot) + "\n"
 
 
