@@ -193,6 +193,210 @@ def test_clicking_a_link_in_a_sentence_does_not_start_reading(fake_audio_site: P
     assert not page.evaluate(f"{AUDIO}.getAttribute('src')")
 
 
+# --- staying at hand while reading (sticky) -------------------------------------------------
+
+PLAYER_BOX = """() => { const b = document.getElementById('article-player').getBoundingClientRect();
+  return {top: b.top, bottom: b.bottom, height: b.height, vh: innerHeight,
+          sticky: getComputedStyle(document.getElementById('article-player')).position
+                  === 'sticky'}; }"""
+
+
+@pytest.mark.browser
+def test_the_player_stays_in_view_above_the_sentence_being_read(fake_audio_site: Path,
+                                                                browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site, width=1280, height=720)
+    page.emulate_media(reduced_motion="reduce")  # instant scrolling, measured at once
+    try:
+        last = sections(page)[-1]
+        target = last["sentences"][-2]
+        press_play(page)
+        page.evaluate(f"document.getElementById({json.dumps(target[0])})"
+                      ".scrollIntoView({block: 'center'})")
+        page.click(f"#{target[0]}")
+        page.wait_for_function(f"document.getElementById({json.dumps(target[0])})"
+                               ".classList.contains('is-speaking')", timeout=10_000)
+        seek_to(page, middle(target))
+        box = page.evaluate(PLAYER_BOX)
+        assert box["sticky"] and abs(box["top"]) <= 1, box
+        assert box["height"] <= box["vh"] / 3 + 1, box
+        # The page is scrolled well past the player's place, and the sentence is below it.
+        assert page.evaluate("scrollY") > 1000
+        pieces = page.evaluate("""[...document.querySelectorAll('.is-speaking')].map(e => {
+            const r = e.getBoundingClientRect(); return [r.top, r.bottom]; })""")
+        assert pieces
+        for top, bottom in pieces:
+            assert top >= box["bottom"] - 1 and bottom <= box["vh"], (top, bottom, box)
+        # A sentence scrolled under the bar is brought out from under it when it is read.
+        hidden = last["sentences"][-1]
+        page.evaluate(f"""(() => {{ const s = document.getElementById({json.dumps(hidden[0])});
+            scrollBy(0, s.getBoundingClientRect().top - 40); }})()""")
+        seek_to(page, middle(hidden))
+        top = page.evaluate(f"document.getElementById({json.dumps(hidden[0])})"
+                            ".getBoundingClientRect().top")
+        assert top >= page.evaluate(PLAYER_BOX)["bottom"] - 1
+    finally:
+        page.emulate_media(reduced_motion="no-preference")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(320, 256), (360, 640), (320, 640), (1280, 720)],
+                         ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_sticky_player_never_takes_more_than_a_third_of_the_window(
+        fake_audio_site: Path, browser_pages, size: tuple[int, int]) -> None:
+    for path in (PAGE, "ar/dermatomyositis.html"):
+        page = open_player(browser_pages, fake_audio_site, path, width=size[0], height=size[1])
+        press_play(page)
+        page.wait_for_function("document.getElementById('article-player')"
+                               ".classList.contains('is-playing')")
+        box = page.evaluate(PLAYER_BOX)
+        if box["sticky"]:
+            assert box["height"] <= box["vh"] / 3 + 1, (path, size, box)
+        else:  # in the page: no room is kept for it at the top
+            assert page.evaluate("getComputedStyle(document.documentElement)"
+                                 ".scrollPaddingTop") in ("0px", "auto"), (path, size)
+        if size == (320, 256):
+            assert not box["sticky"], f"{path}: sticky at 400% zoom"
+        widths = page.evaluate("[document.documentElement.scrollWidth, "
+                               "document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], (path, size, widths)
+
+
+@pytest.mark.browser
+def test_the_player_lets_go_of_the_window_when_the_article_ends(fake_audio_site: Path,
+                                                                browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site, width=1280, height=900)
+    last = len(sections(page)) - 1
+    for _ in range(last):
+        page.click("#player-next")
+    press_play(page)
+    assert page.evaluate(PLAYER_BOX)["sticky"]
+    seek_to(page, -0.15, pause=False)
+    page.wait_for_function(f"{AUDIO}.paused", timeout=15_000)
+    page.wait_for_function("!document.getElementById('article-player')"
+                           ".classList.contains('is-sticky')", timeout=5_000)
+
+
+# --- sentence by sentence from the keyboard -------------------------------------------------
+
+def active_id(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+@pytest.mark.browser
+def test_shift_arrows_step_through_sentences_from_the_player(fake_audio_site: Path,
+                                                            browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    first, second = sections(page)[:2]
+    press_play(page)
+    seek_to(page, middle(first["sentences"][1]))
+    page.focus("#player-play")
+    page.keyboard.press("Shift+ArrowDown")
+    assert speaking(page) and set(speaking(page)) == {first["sentences"][2][0]}
+    assert page.evaluate(f"{AUDIO}.currentTime") == pytest.approx(first["sentences"][2][1],
+                                                                  abs=0.05)
+    # Paused, the status says the sentence (the audio is not saying it), in its language.
+    text = page.text_content(f"#{first['sentences'][2][0]}")
+    assert page.text_content("#player-status").strip() == text.strip()
+    assert page.evaluate("document.querySelector('#player-status [lang]').lang") == "en"
+    page.keyboard.press("Shift+ArrowUp")
+    assert set(speaking(page)) == {first["sentences"][1][0]}
+    # The seek bar keeps its own arrows, and Shift+arrows there step sentences too.
+    page.focus("#player-seek")
+    page.keyboard.press("Shift+ArrowDown")
+    assert set(speaking(page)) == {first["sentences"][2][0]}
+    # Past the section's last sentence: the next section's first.
+    seek_to(page, middle(first["sentences"][-1]))
+    page.keyboard.press("Shift+ArrowDown")
+    assert page.evaluate(f"{AUDIO}.src").endswith(second["src"])
+    assert page.inner_text("#player-section") == second["label"]
+    assert set(speaking(page)) == {second["sentences"][0][0]}
+    assert active_id(page) == "player-seek"  # the focus stayed on the player
+    # While playing, stepping keeps playing.
+    page.focus("#player-play")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"!{AUDIO}.paused", timeout=10_000)
+    page.keyboard.press("Shift+ArrowDown")
+    page.wait_for_function(f"!{AUDIO}.paused && {AUDIO}.currentTime >= "
+                           f"{second['sentences'][1][1] - 0.05}", timeout=10_000)
+
+
+@pytest.mark.browser
+def test_the_sentence_being_read_takes_the_focus_only_when_asked(fake_audio_site: Path,
+                                                                 browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    first = sections(page)[0]
+    press_play(page)
+    # Playing through several sentences never moves the focus or adds tab stops.
+    seek_to(page, middle(first["sentences"][1]), pause=False)
+    seek_to(page, middle(first["sentences"][2]), pause=False)
+    assert active_id(page) == "player-play"
+    assert page.locator(".s[tabindex]").count() == 0
+    seek_to(page, middle(first["sentences"][2]))
+    page.keyboard.press("Shift+Enter")
+    target = first["sentences"][2][0]
+    assert active_id(page) == target
+    assert page.evaluate("document.activeElement.matches(':focus-visible')")
+    assert page.evaluate(f"{AUDIO}.paused"), "Shift+Enter must not press the button"
+    # From the sentence: Shift+Down moves the focus with the reading.
+    page.keyboard.press("Shift+ArrowDown")
+    following = first["sentences"][3][0]
+    assert active_id(page) == following and set(speaking(page)) == {following}
+    assert page.locator(".s[tabindex]").count() == 1
+    # Enter reads from the focused sentence; Escape goes back to the player.
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"!{AUDIO}.paused && {AUDIO}.currentTime >= "
+                           f"{first['sentences'][3][1] - 0.05}", timeout=10_000)
+    page.keyboard.press("Escape")
+    assert active_id(page) == "player-play"
+    assert page.locator(".s[tabindex]").count() == 0
+
+
+@pytest.mark.browser
+def test_the_sentence_keys_are_documented_on_the_page(fake_audio_site: Path,
+                                                      browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    page.click(".player-keys summary")
+    help_text = page.inner_text(".player-keys")
+    for key in ("Shift+Down", "Shift+Up", "Shift+Enter", "Escape"):
+        assert key in help_text
+
+
+# --- the language of what the player says ---------------------------------------------------
+
+@pytest.mark.browser
+def test_a_section_title_in_another_language_keeps_its_lang_in_the_status(
+        fake_audio_site: Path, browser_pages) -> None:
+    path = "ru/dermatomyositis.html"
+    page = open_player(browser_pages, fake_audio_site, path)
+    parts = sections(page)
+    index = next((i for i, s in enumerate(parts) if s["lang"] != "ru"), None)
+    assert index is not None, "the Russian sample has sections read in English"
+    for _ in range(index):
+        page.click("#player-next")
+    press_play(page)
+    status = page.evaluate("""(() => { const s = document.getElementById('player-status');
+        const piece = s.querySelector('[lang]');
+        return {text: s.textContent, lang: piece && piece.lang, piece: piece && piece.textContent,
+                own: s.closest('[lang]').lang}; })()""")
+    assert status["piece"] == parts[index]["label"] and status["lang"] == parts[index]["lang"]
+    assert status["own"] == "ru" and status["text"] != status["piece"], status
+    assert page.evaluate("document.getElementById('player-section').lang") == "en"
+
+
+@pytest.mark.browser
+def test_the_status_speaks_once_per_section_not_per_sentence(fake_audio_site: Path,
+                                                             browser_pages) -> None:
+    page = open_player(browser_pages, fake_audio_site)
+    first = sections(page)[0]
+    page.evaluate("""window.__changes = 0; new MutationObserver(() => window.__changes++)
+        .observe(document.getElementById('player-status'),
+                 {childList: true, characterData: true, subtree: true});""")
+    press_play(page)
+    for sentence in first["sentences"][1:]:
+        seek_to(page, middle(sentence), pause=False)
+    assert page.evaluate("window.__changes") == 1
+
+
 # --- accessibility --------------------------------------------------------------------------
 
 def active_player(browser_pages, site: Path, scheme: str = "light", width: int = 1280):

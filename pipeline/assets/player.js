@@ -71,11 +71,26 @@
     play.textContent = label;
     box.classList.toggle("is-playing", !audio.paused);
   }
+  /* The status is read in the page's language; a value put into it (a section title or a
+     sentence left in the source language) keeps its own lang, or a screen reader would read
+     English with a Spanish voice. */
+  function say(template, value, lang) {
+    var parts = (template || "{value}").split("{value}");
+    var piece = document.createElement("span");
+    piece.textContent = value;
+    piece.lang = lang;
+    piece.dir = "auto";
+    status.textContent = "";
+    status.appendChild(document.createTextNode(parts[0]));
+    status.appendChild(piece);
+    status.appendChild(document.createTextNode(parts.slice(1).join("{value}")));
+  }
   function announce() {
     if (announced === current) return;
     announced = current;
-    status.textContent = (labels.playing || "{section}")
-      .replace("{section}", sections[current].label);
+    var section = sections[current];
+    say((labels.playing || "{section}").replace("{section}", "{value}"), section.label,
+        section.lang);
   }
 
   function highlight(id) {
@@ -130,6 +145,7 @@
     if (loaded !== current) { go(current, pending, true); return; }
     announce();
     started = true;
+    fitSticky();
     audio.playbackRate = rate();
     var done = audio.play();
     if (done && done.catch) done.catch(function () { showButton(); });
@@ -153,19 +169,96 @@
     event.preventDefault();
   }
 
+  /* Sticky while a listening session is on (playing or paused mid-article), so Pause stays
+     at hand while reading; but never taller than a third of the window (at 400% zoom the
+     box is most of the screen: there it stays in the page). The page's scroll padding keeps
+     the sentence being read, and any focused link, from hiding under it. */
+  var ROOM = 1 / 3;
+  function fitSticky() {
+    var height = box.offsetHeight;
+    var on = started && height > 0 && height <= window.innerHeight * ROOM;
+    box.classList.toggle("is-sticky", on);
+    document.documentElement.style.setProperty("--player-room", on ? height + 8 + "px" : "0px");
+  }
+
+  /* Sentence by sentence from the keyboard: Shift+Down and Shift+Up go to the next and
+     previous sentence (Up first goes back to the start of the one being read); the focus
+     moves to a sentence only when asked (Shift+Enter), never as the audio goes on. */
+  function where() {
+    var list = sections[current].sentences, t = position() + 0.01, at = 0;
+    for (var j = 0; j < list.length; j++) if (list[j][1] <= t) at = j;
+    return at;
+  }
+  function sentenceIndex(id) {
+    for (var i = 0; i < sections.length; i++) {
+      var list = sections[i].sentences;
+      for (var j = 0; j < list.length; j++) if (list[j][0] === id) return [i, j];
+    }
+    return null;
+  }
+  function pieceOf(id) {
+    return id ? document.querySelector('[data-s="' + id.replace(/["\\]/g, "") + '"]') : null;
+  }
+  function step(delta) {
+    var i = current, j = where(), list = sections[i].sentences;
+    if (delta < 0 && list.length && position() - list[j][1] > 1.5) delta = 0;
+    j += delta;
+    while (j < 0 && i > 0) { i -= 1; j += sections[i].sentences.length; }
+    while (i < sections.length - 1 && j >= sections[i].sentences.length) {
+      j -= sections[i].sentences.length; i += 1;
+    }
+    list = sections[i].sentences;
+    if (j < 0 || j >= list.length) return null;
+    go(i, list[j][1], false);
+    highlight(list[j][0]);
+    return list[j][0];
+  }
+  function tellSentence(id) {
+    var piece = pieceOf(id);
+    if (!audio.paused || !piece) return;  // while playing, the audio says it
+    var langOf = piece.closest("[lang]");
+    say("{value}", piece.textContent, langOf ? langOf.lang : document.documentElement.lang);
+  }
+  function focusSentence(id) {
+    var piece = pieceOf(id);
+    if (!piece) return false;
+    piece.setAttribute("tabindex", "-1");
+    piece.addEventListener("blur", function () { piece.removeAttribute("tabindex"); },
+                           { once: true });
+    piece.focus();
+    return true;
+  }
+  function sentenceKeys(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    var onSentence = target.matches && target.matches(".s[data-s]");
+    if (!onSentence && !box.contains(target)) return;
+    var key = event.key, id = null;
+    if (event.shiftKey && (key === "ArrowDown" || key === "ArrowUp")) {
+      id = step(key === "ArrowDown" ? 1 : -1);
+      if (id && onSentence) focusSentence(id); else if (id) tellSentence(id);
+    } else if (event.shiftKey && key === "Enter") {
+      if (!focusSentence(spoken || sections[current].sentences[where()][0])) return;
+    } else if (onSentence && !event.shiftKey && (key === "Enter" || key === " ")) {
+      var place = sentenceIndex(target.getAttribute("data-s"));
+      if (place) go(place[0], sections[place[0]].sentences[place[1]][1], true);
+    } else if (onSentence && key === "Escape") {
+      play.focus();
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
   function onSentenceClick(event) {
     var target = event.target;
     if (!target.closest || target.closest("a, button, input, select, summary, label")) return;
     var piece = target.closest(".s[data-s]");
     var selection = window.getSelection && window.getSelection();
     if (!piece || (selection && !selection.isCollapsed)) return;
-    var id = piece.getAttribute("data-s");
-    for (var i = 0; i < sections.length; i++) {
-      var list = sections[i].sentences;
-      for (var j = 0; j < list.length; j++) {
-        if (list[j][0] === id) { go(i, list[j][1], true); return; }
-      }
-    }
+    var place = sentenceIndex(piece.getAttribute("data-s"));
+    if (place) go(place[0], sections[place[0]].sentences[place[1]][1], true);
   }
 
   function addSectionButtons() {
@@ -216,6 +309,7 @@
     if (current < sections.length - 1) { go(current + 1, 0, true); return; }
     highlight(null);
     started = false;
+    fitSticky();
     announced = -1;
     save(PLACE_KEY, null);
     current = 0;
@@ -241,8 +335,16 @@
     save(SPEED_KEY, speed.value);
   });
   document.addEventListener("click", onSentenceClick);
+  // capture: before the seek bar's own arrow keys and the speed list's
+  document.addEventListener("keydown", sentenceKeys, true);
+  window.addEventListener("resize", fitSticky);
+  if (window.ResizeObserver) new ResizeObserver(fitSticky).observe(box);
   window.addEventListener("pagehide", function () { if (started) remember(true); });
 
+  /* The keyboard help follows the box instead of living in it: open, it would make the box
+     too tall to stay stuck to the window. */
+  var keys = box.querySelector(".player-keys");
+  if (keys) box.insertAdjacentElement("afterend", keys);
   restore();
   addSectionButtons();
   showSection();
