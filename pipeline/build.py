@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import nullcontext
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.checks import Checker
+from pipeline.checks_library import report_library_checks
 from pipeline.stages.read import cached_reader, read_sources
 from pipeline.config import Config, chosen_locales
 from pipeline.fsutil import remove_stale_temp_files
@@ -46,14 +48,14 @@ class BuildOptions:
     force: bool = False  # ignore what earlier builds recorded and cached
     explain: bool = False  # say why each job ran
     engine_factory: Any = None  # speech engine; None means espeak-ng (tests pass a fake)
+    speaker: Any = None  # a WarmSpeaker the caller forked earlier (the CLI), or None
 
 
 def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
     started = time.monotonic()
     with one_build_at_a_time(config, reporter) as unfinished:
         # Forked first, before the state loads: it readies the speech engine meanwhile.
-        with warm_speaker(options.audio and config.audio_enabled,
-                          options.engine_factory or default_engine) as speaker:
+        with _warm_speaker(config, options) as speaker:
             done = Incremental(config, reporter, options.force, options.explain)
             if unfinished or not done.state.base_id:
                 remove_stale_temp_files(config.output_dir)
@@ -61,6 +63,7 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
             articles = read_sources(config, reporter, read=cached_reader(done))
             localized = localize_all(config, articles, list(locales), reporter, done,
                                      _chosen_locales(config, options, reporter))
+            report_library_checks(config, localized.pages, localized.inputs, done, reporter)
             published, withheld = choose_published(localized.pages, config)
             writer = OutputWriter(config.output_dir, done)
             # Speech starts; a few changed sections may still be spoken while pages render.
@@ -84,6 +87,17 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
         _count_audio(final, done.counters)
         done.finish(started)
     return _summary(site, done.counters, time.monotonic() - started, reporter)
+
+
+def _warm_speaker(config: Config, options: BuildOptions) -> Any:
+    """The caller's early speaker when it has one (closed here if audio turns out to be off:
+    it would only take a core), or one forked now."""
+    wanted = options.audio and config.audio_enabled
+    if options.speaker is not None:
+        if not wanted:
+            options.speaker.close()
+        return nullcontext(options.speaker if wanted else None)
+    return warm_speaker(wanted, options.engine_factory or default_engine)
 
 
 def _close(writer: OutputWriter, site: Site, final: Any) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import __version__
-from pipeline.config import Config, load_config
 from pipeline.fsutil import WriteError, confined
 from pipeline.model import Location
 from pipeline.report import ContentError, Reporter
+
+if TYPE_CHECKING:  # loaded by _main, after the build's speaker is forked
+    from pipeline.config import Config
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     upd.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
     upd.add_argument("--check", action="store_true", help="exit 1 without writing when "
                      "catalogs are out of date (for CI)")
+    upd.add_argument("--no-memory", action="store_true", help="do not pre-fill new entries "
+                     "from the locale's other catalogs and memory file")
 
     chk = command("check", help="check translations (numbers, links, markup, glossary)")
     chk.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
@@ -46,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     sts = command("stats", help="translation progress per locale and article")
     sts.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
     sts.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    sts.add_argument("--analysis", action="store_true", help="source words of the work "
+                     "left, in match bands against the translation memory")
 
     bld = command("build", help="build the site (pages, audio, manifest) in output/")
     bld.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
@@ -73,6 +80,15 @@ def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from pipeline.commands.build import early_speaker
+
+    with early_speaker(args) as args.speaker:  # first: it loads while the rest does
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
+    from pipeline.config import load_config
+
     root: Path = args.root
     if not root.is_dir():
         print(f"pipeline: error: -C {root}: no such folder", file=sys.stderr)
