@@ -16,6 +16,8 @@ KINDS: Mapping[str, str] = MappingProxyType({
     "pot": "a template written by extract, with its message count and warnings",
     "localize": "a localized article (one article in one locale), with its warnings",
     "ui": "an interface catalog, checked, with its warnings",
+    "locale-checks": "a locale's library-wide checks (consistency, form), with its warnings",
+    "page-checks": "one page's translated entries and form warnings, for locale-checks",
     "page": "an article page under output/<lang>/",
     "index": "a language's index page",
     "review": "a review page under output/_review/ (and the review grid)",

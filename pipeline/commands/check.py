@@ -1,12 +1,14 @@
 """``pipeline check``: every translation's problems at its msgstr line, each catalog's
-Plural-Forms against the project's table, and for spoken locales the speech lexicon
-(``locales/<ll>/speech.po``) and the ``[speech]`` warnings of the text the voice reads."""
+Plural-Forms against the project's table, for spoken locales the speech lexicon
+(``locales/<ll>/speech.po``) and the ``[speech]`` warnings of the text the voice reads, and
+the consistency of each locale's translations across the library (checks_consistency.py)."""
 from __future__ import annotations
 
 from typing import Iterable, Iterator
 
 from pipeline.catalogs import Catalog, read_checked_catalog
 from pipeline.checks import Checker, checker_for
+from pipeline.checks_consistency import catalog_entries, consistency_issues
 from pipeline.config import Config, chosen_locales
 from pipeline.model import Article, Issue, Location, Severity
 from pipeline.plurals import plural_forms_differ
@@ -65,16 +67,20 @@ def locale_issues(config: Config, locale: str, articles: list[Article], reporter
     checker = checker_for(config, locale)
     speech = speech_checker_for(config, locale)
     yield from check_speech_po(config, locale)
-    for slug, catalog in catalogs_for(config, locale, articles, reporter):
+    catalogs = catalogs_for(config, locale, articles, reporter)
+    for slug, catalog in catalogs:
         if (issue := plural_forms_issue(locale, catalog, checker)) is not None:
             yield issue
         for msgid, entry in sorted(catalog.entries.items(), key=lambda kv: kv[1].line):
             if not entry.msgstr or entry.fuzzy:
                 continue
             where = Location(catalog.rel, entry.line)
-            yield from checker.check(msgid, entry.msgstr, where)
+            yield from checker.check(msgid, entry.msgstr, where, interface=slug == UI_DOMAIN)
             if speech is not None and slug != UI_DOMAIN:
                 yield from speech(entry.msgstr, where)
+    # Across the locale's catalogs, once they are all read: consistency [consistency, terms].
+    yield from consistency_issues(catalog_entries(catalog for _, catalog in catalogs),
+                                  checker.severity, terms=not checker.glossary)
 
 
 def source_speech_issues(config: Config, articles: list[Article]) -> Iterator[Issue]:
