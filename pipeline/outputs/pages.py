@@ -49,8 +49,12 @@ class PageAudio:
 
 
 class PageWriter:
-    def __init__(self, site: Site, writer: OutputWriter, reporter: Reporter):
+    def __init__(self, site: Site, writer: OutputWriter, reporter: Reporter,
+                 ui_reporter: Reporter | None = None):
         self.site, self.writer, self.reporter = site, writer, reporter
+        # where the interface catalogs' warnings go: a second PageWriter (the bundles')
+        # passes a quiet one, the build's reported them already
+        self.ui_reporter = ui_reporter or reporter
         self.done = site.done
         config = site.config
         self.renderer = Renderer(config.root, config.name, config.source_language,
@@ -69,7 +73,8 @@ class PageWriter:
     def _ui(self, locale: str, reporter: Reporter | None = None) -> tuple[UIText, str]:
         if locale not in self.uis:
             config = self.site.config
-            self.uis[locale] = (ui_text(config, locale, reporter or self.reporter, self.done),
+            self.uis[locale] = (ui_text(config, locale, reporter or self.ui_reporter,
+                                        self.done),
                                 self.done.file(ui_po_path(config.locales_dir, locale)))
         return self.uis[locale]
 
@@ -94,7 +99,10 @@ class PageWriter:
                     self.waiting.append(page)
                 elif job := self._page_job(page, audio):
                     todo.append(job)
-            count += len(pages) + self._write_index(locale, pages)
+            # With bundles the index shows its bundle's size, known once the bundle is
+            # packed after the audio and handouts: outputs/bundle.py writes it then.
+            count += len(pages) + (0 if self.site.config.outputs.bundles
+                                   else self.write_index(locale, pages))
         self._render(todo)
         return count + self._write_chooser(live)
 
@@ -141,25 +149,43 @@ class PageWriter:
             self.done.record_job(job, True)
             self.done.counters.pages_rendered += 1
 
-    def _write_index(self, locale: str, pages: list[LocalizedArticle]) -> int:
+    def index_job(self, locale: str, pages: list[LocalizedArticle],
+                  bundle: tuple[str, int] | None = None) -> Job:
+        """The index page's job; ``bundle``: the offline bundle's href and size in bytes."""
         info, site = locale_info(locale), self.site
-        ui, ui_print = self._ui(locale)
-        versions = [PageLink(locale_info(c), f"../{locale_info(c).tag}/index.html", c == locale)
-                    for c in site.locales if any(p.locale == c for p in site.pages)]
-        job = Job("index", info.tag, {
+        _, ui_print = self._ui(locale)
+        parts = {
             "pages": fingerprint(repr(sorted((p.slug, site.inputs.get((p.slug, locale)))
                                              for p in pages))),
             "site": self.done.site, "ui": ui_print,
-            "versions": fingerprint(repr([(v.href, v.current) for v in versions])),
-            "feed": str(has_feed(site, locale))},
-            site.config.output_dir / info.tag / "index.html")
+            "versions": fingerprint(repr([(v.href, v.current)
+                                          for v in self._index_versions(locale)])),
+            "feed": str(has_feed(site, locale))}
+        if bundle is not None:
+            parts["bundle"] = f"{bundle[0]} {bundle[1]}"
+        return Job("index", info.tag, parts, site.config.output_dir / info.tag / "index.html")
+
+    def _index_versions(self, locale: str) -> list[PageLink]:
+        site = self.site
+        return [PageLink(locale_info(c), f"../{locale_info(c).tag}/index.html", c == locale)
+                for c in site.locales if any(p.locale == c for p in site.pages)]
+
+    def index_html(self, locale: str, pages: list[LocalizedArticle],
+                   bundle: tuple[str, int] | None = None) -> str:
+        """The index page (raises ContentError for a broken template)."""
+        return self.renderer.locale_index(
+            locale_info(locale), sorted(pages, key=lambda p: p.title.text.casefold()),
+            self._index_versions(locale), self._ui(locale)[0],
+            FEED_NAME if has_feed(self.site, locale) else "", bundle)
+
+    def write_index(self, locale: str, pages: list[LocalizedArticle],
+                    bundle: tuple[str, int] | None = None) -> int:
+        job = self.index_job(locale, pages, bundle)
         if self.done.fresh(job):
             self.writer.keep(job.target)
             return 1
         try:
-            self.writer.write_text(job.target, self.renderer.locale_index(
-                info, sorted(pages, key=lambda p: p.title.text.casefold()), versions, ui,
-                FEED_NAME if has_feed(site, locale) else ""))
+            self.writer.write_text(job.target, self.index_html(locale, pages, bundle))
             self.done.record_job(job, True)
         except ContentError as exc:
             self._failed(exc)

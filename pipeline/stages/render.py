@@ -228,10 +228,14 @@ class Renderer:
             x_default=_x_default(versions, self.source_lang))
 
     def locale_index(self, info: LocaleInfo, articles: list[LocalizedArticle],
-                     versions: list[PageLink], ui: UIText, feed: str = "") -> str:
-        """``feed``: the file name of the locale's podcast feed, "" for none."""
+                     versions: list[PageLink], ui: UIText, feed: str = "",
+                     bundle: tuple[str, int] | None = None) -> str:
+        """``feed``: the file name of the locale's podcast feed, "" for none; ``bundle``: the
+        offline bundle's href and size in bytes, None for no link."""
+        offline = dict(href=bundle[0], size=format_size(bundle[1], info.code)) if bundle \
+            else None
         return self._render("locale_index.html", **self.common(info, ui, 1), articles=articles,
-                            versions=versions, feed=feed,
+                            versions=versions, feed=feed, bundle=offline,
                             x_default=_x_default(versions, self.source_lang))
 
     def review_page(self, name: str, info: LocaleInfo, depth: int, **context: object) -> str:
