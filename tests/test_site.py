@@ -432,9 +432,21 @@ def test_no_page_loads_anything_from_the_network(site: Site):
 
 
 def test_outside_links_in_content_keep_their_source_targets(site: Site):
-    english = sorted(a.get("href") for a in site.doc(site.article("en")).xpath("//main//a"))
+    content = "//main//a[not(ancestor::section[@class='takeaway'])]"  # not the handouts
+    english = sorted(a.get("href") for a in site.doc(site.article("en")).xpath(content))
     for code, page in site.articles():
-        assert sorted(a.get("href") for a in site.doc(page).xpath("//main//a")) == english
+        assert sorted(a.get("href") for a in site.doc(page).xpath(content)) == english
+
+
+def test_pages_link_the_handouts_and_books_their_settings_ask_for(site: Site):
+    for code, page in site.articles():
+        links = site.doc(page).xpath("//section[@class='takeaway']//a")
+        hrefs = [a.get("href") for a in links]
+        expected = ["dermatomyositis.pdf"] + (["dermatomyositis.bilingual.pdf"]
+                                               if code != "en" else []) + ["dermatomyositis.epub"]
+        assert hrefs == expected, code
+        assert all((page.parent / href).is_file() for href in hrefs), code
+        assert links[-1].get("download") == f"dermatomyositis-{page.parent.name}.epub"
 
 
 def test_a_second_build_rewrites_nothing(site: Site):

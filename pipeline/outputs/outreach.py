@@ -51,6 +51,30 @@ def has_bilingual(site: Site, page: LocalizedArticle) -> bool:
     return site.config.outputs.bilingual and page.locale != site.config.source_language
 
 
+@dataclass(frozen=True)
+class Takeaway:
+    """A file an article page offers to take away: ``kind`` is "pdf", "bilingual", "epub"
+    or "epub-text" (no audio); ``href`` is relative to the page."""
+    kind: str
+    href: str
+    media_type: str
+
+
+def takeaways(site: Site, page: LocalizedArticle, has_audio: bool) -> tuple[Takeaway, ...]:
+    """What the page links to, in this order: the one rule for the page and the writers.
+    Files are named after the page (``<slug>.pdf`` beside ``<slug>.html``)."""
+    outputs, slug = site.config.outputs, page.slug
+    found = []
+    if outputs.pdf:
+        found.append(Takeaway("pdf", f"{slug}.pdf", "application/pdf"))
+    if has_bilingual(site, page):
+        found.append(Takeaway("bilingual", f"{slug}.bilingual.pdf", "application/pdf"))
+    if outputs.epub:
+        found.append(Takeaway("epub" if has_audio else "epub-text", f"{slug}.epub",
+                              "application/epub+zip"))
+    return tuple(found)
+
+
 def _registry() -> tuple[Callable[..., int], ...]:
     # Imported by name when the build reaches this phase: a site without PDFs never loads
     # WeasyPrint, and the kinds can import their path rules from here without a circle.

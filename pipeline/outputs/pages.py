@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.jobs import Job
 from pipeline.locales import LocaleInfo, locale_info
 from pipeline.model import AudioTrack, LocalizedArticle
+from pipeline.outputs.outreach import takeaways
 from pipeline.outputs.podcast import FEED_NAME, has_feed
 from pipeline.outputs.ui_text import ui_text
 from pipeline.progress import progress_bar
@@ -139,9 +140,9 @@ class PageWriter:
         quiet = Reporter(io.StringIO(), quiet=True)  # the UI catalogs were reported already
         for job, (page, versions, tracks, note) in progress_bar(todo, "pages", self.reporter):
             try:
-                html = self.renderer.article_page(page, versions, self._ui(page.locale,
-                                                                           quiet)[0],
-                                                  tracks, note)
+                html = self.renderer.article_page(
+                    page, versions, self._ui(page.locale, quiet)[0], tracks, note,
+                    takeaways(self.site, page, bool(tracks)))
             except ContentError as exc:
                 self._failed(exc)
                 continue

@@ -10,7 +10,7 @@ import datetime as dt
 import gettext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 import jinja2
 from babel import Locale
@@ -212,7 +212,9 @@ class Renderer:
                     lang_attrs=lambda s: lang_attrs(s, info.tag), source_lang=self.source_lang)
 
     def article_page(self, article: LocalizedArticle, versions: list[PageLink], ui: UIText,
-                     tracks: dict[str, AudioTrack], audio_note: str) -> str:
+                     tracks: dict[str, AudioTrack], audio_note: str,
+                     takeaway: Sequence[Any] = ()) -> str:
+        """``takeaway``: the handouts and books the page links to (outreach.Takeaway)."""
         info = locale_info(article.locale)
         return self._render(
             "article.html", **{**self.common(info, ui, 1), "seg": sentence_marks(
@@ -225,7 +227,8 @@ class Renderer:
             speeds=player_speeds(article.locale),
             voice_note=lambda section: voice_note(section, info.tag, info.babel_locale,
                                                   self.skip),
-            x_default=_x_default(versions, self.source_lang))
+            x_default=_x_default(versions, self.source_lang), takeaway=takeaway,
+            source_name=_language_name(self.source_lang, info.babel_locale))
 
     def locale_index(self, info: LocaleInfo, articles: list[LocalizedArticle],
                      versions: list[PageLink], ui: UIText, feed: str = "",
@@ -290,6 +293,11 @@ def player_speeds(locale: str) -> list[tuple[str, str]]:
     where = locale_info(locale).babel_locale
     return [(f"{speed:g}", f"{format_decimal(speed, locale=where)}\u00d7")
             for speed in PLAYER_SPEEDS]
+
+
+def _language_name(code: str, where: Locale) -> str:
+    """A language's name in the page's language ("inglés" on a Spanish page)."""
+    return where.languages.get(code.split("_")[0]) or code
 
 
 def _x_default(versions: list[PageLink], source_lang: str) -> str:
