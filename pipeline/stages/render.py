@@ -228,7 +228,8 @@ class Renderer:
             voice_note=lambda section: voice_note(section, info.tag, info.babel_locale,
                                                   self.skip),
             x_default=_x_default(versions, self.source_lang), takeaway=takeaway,
-            source_name=_language_name(self.source_lang, info.babel_locale))
+            source_name=_language_name(self.source_lang, info.babel_locale),
+            language_name=_language_name(article.locale, info.babel_locale))
 
     def locale_index(self, info: LocaleInfo, articles: list[LocalizedArticle],
                      versions: list[PageLink], ui: UIText, feed: str = "",
@@ -296,8 +297,9 @@ def player_speeds(locale: str) -> list[tuple[str, str]]:
 
 
 def _language_name(code: str, where: Locale) -> str:
-    """A language's name in the page's language ("inglés" on a Spanish page)."""
-    return where.languages.get(code.split("_")[0]) or code
+    """A language's name in the page's language ("inglés" on a Spanish page), else in its
+    own (CLDR has no English name for English in Haitian Creole)."""
+    return where.languages.get(code.split("_")[0]) or locale_info(code).native_name
 
 
 def _x_default(versions: list[PageLink], source_lang: str) -> str:
