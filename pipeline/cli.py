@@ -54,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     sts.add_argument("--analysis", action="store_true", help="source words of the work "
                      "left, in match bands against the translation memory")
 
+    xlo = command("export-xliff", help="a locale's catalogs as XLIFF 1.2 for CAT tools")
+    xlo.add_argument("-l", "--locale", required=True, metavar="LOCALE")
+    xlo.add_argument("-o", "--output", type=Path, metavar="FILE_OR_DIR", help="a folder for "
+                     "one file per catalog (default: xliff/), or one .xlf file for all")
+    xli = command("import-xliff", help="translations from XLIFF files into the catalogs")
+    xli.add_argument("-l", "--locale", required=True, metavar="LOCALE")
+    xli.add_argument("files", nargs="+", type=Path, metavar="FILE.xlf")
+
     bld = command("build", help="build the site (pages, audio, manifest) in output/")
     bld.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
     bld.add_argument("--no-audio", action="store_true", help="build pages only")

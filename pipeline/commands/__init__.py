@@ -9,4 +9,6 @@ COMMANDS = {
     "check": "pipeline.commands.check",
     "stats": "pipeline.commands.stats",
     "build": "pipeline.commands.build",
+    "export-xliff": "pipeline.commands.xliff",
+    "import-xliff": "pipeline.commands.xliff",
 }
