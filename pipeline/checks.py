@@ -166,8 +166,11 @@ class Checker:
         return self._issues(self._style(msgid, msgstr), where)
 
     def _style(self, msgid: str, msgstr: str) -> list[tuple[str, str]]:
-        return ([("doubled-space", m) for m in doubled_spaces(msgid, msgstr)]
-                + [("start-capital", m) for m in lower_start(msgid, msgstr, self.cased)])
+        found = [("doubled-space", m) for m in doubled_spaces(msgid, msgstr)]
+        # Most translations start with a capital (or a caseless letter): nothing to find.
+        if self.cased is not False and not msgstr[:1].isupper():
+            found += [("start-capital", m) for m in lower_start(msgid, msgstr, self.cased)]
+        return found
 
     def _issues(self, found: list[tuple[str, str]], where: Location) -> list[Issue]:
         issues = []

@@ -9,9 +9,7 @@ One pass over entries already read (`check`'s catalogs, the build's localized pa
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Iterator, Mapping, NamedTuple
 
 from pipeline.catalogs import Catalog
 from pipeline.inline import to_plain
@@ -23,9 +21,9 @@ TERM_WORDS = 4  # a msgid of at most this many words is a term
 _EDGES = " \t.,:;!?()[]\"'«»“”‘’¿¡。，：；！？、؟،"
 
 
-@dataclass(frozen=True, order=True)
-class Entry:
-    """One translated, non-fuzzy msgid of a locale, where its msgstr stands."""
+class Entry(NamedTuple):
+    """One translated, non-fuzzy msgid of a locale, where its msgstr stands (a tuple: the
+    build keeps a library's worth of them, see checks_library.py)."""
 
     rel: str
     line: int
@@ -61,23 +59,25 @@ def page_entries(pages: Iterable[LocalizedArticle]) -> list[Entry]:
 def consistency_issues(entries: Iterable[Entry], severity: Mapping[str, str],
                        terms: bool = True) -> Iterator[Issue]:
     """Issues for each entry translated otherwise than the first of its msgid (and, with
-    ``terms``, of its term); ``entries`` in (path, line) order."""
-    sentences: dict[str, Entry] = {}
-    firsts: dict[str, Entry] = {}
+    ``terms``, of its term); ``entries`` in (path, line) order, plain tuples will do."""
+    sentences: dict[str, tuple] = {}
+    firsts: dict[str, tuple] = {}
     levels = {code: severity.get(code, "warning") for code in ("consistency", "terms")}
+    terms = terms and levels["terms"] != "off"
     for entry in entries:
-        first = sentences.setdefault(entry.msgid, entry)
+        msgid, msgstr = entry[2], entry[3]
+        first = sentences.setdefault(msgid, entry)
         if first is not entry:  # the same text again: most often the same translation
-            if first.msgstr != entry.msgstr and _same(first.msgstr) != _same(entry.msgstr) \
+            if first[3] != msgstr and _same(first[3]) != _same(msgstr) \
                     and levels["consistency"] != "off":
-                yield _issue(entry, first, "consistency", levels["consistency"])
+                yield _issue(Entry(*entry), Entry(*first), "consistency", levels["consistency"])
             continue
-        key = _term(entry.msgid) if terms and levels["terms"] != "off" else None
+        key = _term(msgid) if terms else None
         if key is None:
             continue
         first = firsts.setdefault(key, entry)
-        if first is not entry and _term(first.msgstr, 0) != _term(entry.msgstr, 0):
-            yield _issue(entry, first, "terms", levels["terms"])
+        if first is not entry and _term(first[3], 0) != _term(msgstr, 0):
+            yield _issue(Entry(*entry), Entry(*first), "terms", levels["terms"])
 
 
 def _same(text: str) -> str:
@@ -94,7 +94,7 @@ def _term(text: str, words: int = TERM_WORDS) -> str | None:
     if words and len(plain.split()) > words:
         return None
     term = plain.strip(_EDGES).casefold()
-    return term if re.search(r"[^\W\d_]", term) else None
+    return term if any(char.isalpha() for char in term) else None
 
 
 def _issue(entry: Entry, first: Entry, code: str, level: str) -> Issue:
