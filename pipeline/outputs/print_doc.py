@@ -159,7 +159,7 @@ class PrintKit:
         logo = (config.root / config.logo).resolve().as_uri() if config.logo else ""
         return dict(page=locale_info(page.locale), _=ui.content, _a=ui.attr,
                     organisation=config.organisation or config.name, logo=logo,
-                    seg=segment_html, attrs=lang_attrs, plain=_plain,
+                    seg=segment_html, attrs=lang_attrs,
                     media=(config.output_dir / "media").resolve().as_uri() + "/")
 
     def render(self, name: str, **context: object) -> str | None:
@@ -175,10 +175,6 @@ class PrintKit:
         config = self.site.config
         base = f"{config.base_url}{page.lang}/{page.slug}.html" if config.base_url else ""
         return PrintDoc(html, base, self.roots, to_plain(page.title.text))
-
-
-def _plain(segment: LocalizedSegment) -> str:
-    return to_plain(segment.text)
 
 
 def _template_place(name: str, site: Site) -> Any:
