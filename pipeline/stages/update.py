@@ -1,6 +1,7 @@
 """Update stage: ``locales/<slug>.pot`` -> ``locales/<ll>/LC_MESSAGES/<slug>.po``.
 
-GNU ``msgmerge --previous`` does the merge (see catalogs.py). The result replaces the PO only
+GNU ``msgmerge --previous`` does the merge (see catalogs.py); then the locale's translation
+memory pre-fills new and changed entries (memory_fill.py). The result replaces the PO only
 when its bytes differ, through an atomic rename; a PO that cannot be parsed is left untouched.
 """
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pipeline.locales import locale_info
 from pipeline.model import Location, UpdateResult
 from pipeline.report import ContentError
 from pipeline.state import bytes_fingerprint
+from pipeline.stages.memory import Memory
+from pipeline.stages.memory_fill import fill_catalog
+from pipeline.ui import UI_DOMAIN
 
 
 def po_path_for(locales_dir: Path, locale: str, slug: str) -> Path:
@@ -91,8 +95,14 @@ def _template_fields(pot: bytes) -> tuple[tuple[str, str], ...] | None:
 
 
 def update_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str, slug: str,
-                   project: str, write: bool = True, pot: bytes | None = None) -> UpdateResult:
+                   project: str, write: bool = True, pot: bytes | None = None,
+                   memory: Memory | None = None) -> UpdateResult:
+    """Merge one catalog, pre-fill it from ``memory`` (None: no memory), and write it (or,
+    with ``write=False``, say what an update would change)."""
     merged, created = merged_catalog(pot_path, po_path, po_rel, locale, project, pot)
+    if memory is not None and (memory or not created):
+        old = None if created else to_utf8(po_path.read_bytes(), po_rel)
+        merged = fill_catalog(merged, old, memory, interface=slug == UI_DOMAIN)
     if write:
         try:
             written = write_bytes_atomic(po_path, merged, durable=not created)
