@@ -1,5 +1,6 @@
 """``pipeline stats``: what translators have left to do, per locale and article, in strings
-and words, by the one publish verdict (verdict.py)."""
+and words, by the one publish verdict (verdict.py); ``--analysis``: the words left in match
+bands against the translation memory (stages/memory_analysis.py)."""
 from __future__ import annotations
 
 import csv
@@ -12,8 +13,11 @@ from pipeline.checks import checker_for
 from pipeline.commands.check import catalogs_for
 from pipeline.config import Config, chosen_locales
 from pipeline.inline import word_count
-from pipeline.model import Location, Status
+from pipeline.model import Issue, Location, Severity, Status
 from pipeline.report import Reporter
+from pipeline.stages.memory import load_memory, share_index
+from pipeline.stages.memory_analysis import LOWEST, AnalysisRow, analyse_locale
+from pipeline.stages.memory_analysis import table as analysis_table
 from pipeline.stages.read import read_sources
 from pipeline.verdict import publish_verdict
 
@@ -110,5 +114,73 @@ def _table(rows: list[StatsRow], colour: bool) -> str:
     return "\n".join(out)
 
 
+def analysis_rows(config: Config, reporter: Reporter, locales: list[str] | None
+                  ) -> list[AnalysisRow]:
+    """The match analysis of every chosen locale; an article with no catalog yet is all
+    work left."""
+    articles = read_sources(config, reporter)
+    chosen = chosen_locales(config, locales, reporter)
+    locales_rel = config.rel(config.locales_dir)
+    memories = {code: load_memory(config.locales_dir, code, reporter, locales_rel,
+                                  config.root / ".pipeline-cache", write_cache=False)
+                for code in chosen}
+    share_index(memories.values(), LOWEST)  # the locales share their source texts
+    rows = []
+    for code in chosen:
+        checker = checker_for(config, code)
+        catalogs = dict(catalogs_for(config, code, articles, _NotYet(reporter)))
+        job = []
+        for article in articles:
+            catalog = catalogs.get(article.slug)
+            strings = []
+            for msgid in dict.fromkeys(s.text for s in article.translatable_segments):
+                entry = catalog.entries.get(msgid) if catalog else None
+                where = Location(catalog.rel if catalog else "", entry.line if entry else 0)
+                strings.append((msgid, publish_verdict(msgid, entry, where,
+                                                       checker).published))
+            job.append((article.slug, strings))
+        rows += analyse_locale(code, job, memories[code])
+    return rows
+
+
+class _NotYet(Reporter):
+    """Passes issues on; a catalog that 'update' has not made yet is a note, not an error:
+    a coordinator analyses new articles before they are sent out, and all of their words
+    are work left."""
+
+    def __init__(self, inner: Reporter) -> None:
+        super().__init__(stream=inner.stream, strict=inner.strict, quiet=inner.quiet)
+        self.inner = inner
+
+    def add(self, issue: Issue) -> None:
+        if issue.code == "no-catalog":
+            issue = Issue(issue.location, Severity.NOTE, "no catalog yet: every string of "
+                          "the article counted as work left", issue.code)
+        self.inner.add(issue)
+
+
+def analysis(config: Config, reporter: Reporter, locales: list[str] | None, fmt: str) -> str:
+    rows = analysis_rows(config, reporter, locales)
+    if fmt == "json":
+        print(json.dumps([{**asdict(r), "to_translate": r.to_translate} for r in rows],
+                         indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([*AnalysisRow.__dataclass_fields__, "to_translate"])
+        for r in rows:
+            writer.writerow([*asdict(r).values(), r.to_translate])
+        print(out.getvalue(), end="")
+    else:
+        print(analysis_table(rows))
+    left = sum(r.to_translate for r in rows)
+    reused = sum(r.repetitions + r.exact for r in rows)
+    return (f"stats --analysis: {len({r.locale for r in rows})} locale(s), {len(rows)} "
+            f"article(s), {left} source word(s) to translate, {reused} of them repeated or "
+            f"exact matches (similarity: rapidfuzz fuzz.ratio); {reporter.tally()}")
+
+
 def run(args, config: Config, reporter: Reporter) -> str:
+    if getattr(args, "analysis", False):
+        return analysis(config, reporter, args.locales, args.format)
     return stats(config, reporter, args.locales, args.format)

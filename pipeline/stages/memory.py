@@ -5,11 +5,12 @@ locale, and an optional ``locales/<ll>/memory.po`` or ``memory.tmx`` a team impo
 counts match bands against it (memory_analysis.py).
 
 Similarity is rapidfuzz's ``fuzz.ratio``: the normalised Indel similarity of two strings,
-``100 * (1 - (insertions + deletions) / (len(a) + len(b)))``, the measure behind difflib's
-``ratio()`` (which rapidfuzz computes exactly and much faster, with a bit-parallel LCS). It is
-a well-kept, documented measure, not an ad-hoc one; CAT tools' fuzzy percentages are edit
-similarities of the same kind. Strings are compared as they stand (inline tags included), so
-a changed tag lowers the score.
+``100 * (1 - (insertions + deletions) / (len(a) + len(b)))``, i.e. ``2 * LCS / (len(a) +
+len(b))``, the measure difflib's ``ratio()`` approximates with its heuristic matching
+(rapidfuzz computes it exactly, with a bit-parallel LCS). It is a well-kept, documented
+measure, not an ad-hoc one; CAT tools' fuzzy percentages are edit similarities of the same
+kind. Strings are compared as they stand (inline tags included), so a changed tag lowers the
+score.
 
 "Most recent" among conflicting translations: the unit whose file (or TMX unit) was revised
 last (PO-Revision-Date, TMX changedate/creationdate), then the first file in path order
