@@ -4,7 +4,10 @@ In headless Chromium on the fake-audio sample site (real MP3 files, instant to b
 player appears only with JavaScript, plays from the keyboard, highlights the sentence the audio
 is at, continues into the next section, remembers speed and place, seeks to a clicked sentence;
 axe-core passes with it active in light, dark and forced colours; it reflows at 320 px; the
-highlight has 7:1 contrast. And without a browser: the page's embedded JSON cannot be closed by
+highlight has 7:1 contrast. While listening it sticks to the top of the window when it is a
+third of the window or less, with the sentence being read below it; Shift+Down/Up step
+through sentences and Shift+Enter focuses the one being read (only then); the status keeps a
+section title's own lang and speaks once per section. And without a browser: the page's embedded JSON cannot be closed by
 a translation that contains ``</script>``.
 """
 from __future__ import annotations
@@ -337,6 +340,10 @@ def test_the_sentence_being_read_takes_the_focus_only_when_asked(fake_audio_site
     assert active_id(page) == target
     assert page.evaluate("document.activeElement.matches(':focus-visible')")
     assert page.evaluate(f"{AUDIO}.paused"), "Shift+Enter must not press the button"
+    # focused, the sentence is on screen and not under the sticky player
+    box = page.evaluate(PLAYER_BOX)
+    top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+    assert (not box["sticky"] or top >= box["bottom"] - 1) and top < box["vh"], (top, box)
     # From the sentence: Shift+Down moves the focus with the reading.
     page.keyboard.press("Shift+ArrowDown")
     following = first["sentences"][3][0]
@@ -489,6 +496,38 @@ def test_highlight_contrast_is_at_least_7_to_1(fake_audio_site: Path, browser_pa
         for color, background, text in pairs:
             assert "rgba(0, 0, 0, 0)" not in background, text
             assert contrast(color, background) >= 7, (mode, text, color, background)
+
+
+COLOURS_JS = """() => {
+  const rgb = value => { const probe = document.createElement('span');
+    probe.style.color = value; document.body.appendChild(probe);
+    const out = getComputedStyle(probe).color; probe.remove(); return out; };
+  const seek = getComputedStyle(document.getElementById('player-seek'));
+  const box = getComputedStyle(document.getElementById('article-player'));
+  const figure = getComputedStyle(document.querySelector('figure.audio'));
+  return {edge: rgb(seek.getPropertyValue('--seek-edge')),
+          done: rgb(seek.getPropertyValue('--seek-done')),
+          rest: rgb(seek.getPropertyValue('--seek-rest')),
+          box: box.backgroundColor,
+          borders: [[box.borderTopWidth, box.borderTopColor],
+                    [figure.borderTopWidth, figure.borderTopColor]]};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ["light", "dark", "forced"])
+def test_seek_bar_contrast_and_borders(fake_audio_site: Path, browser_pages,
+                                       mode: str) -> None:
+    """Item 3's list: the position bar's outline and its heard part stand out 3:1 from the
+    player's box (WCAG 1.4.11), and the player and each Listen box keep a visible border in
+    every mode (drawn by background alone, a box vanishes in forced colours)."""
+    with player_in_mode(browser_pages, fake_audio_site, mode) as page:
+        found = page.evaluate(COLOURS_JS)
+        assert contrast(found["edge"], found["box"]) >= 3, found
+        assert contrast(found["done"], found["rest"]) >= 3, found
+        for width, colour in found["borders"]:
+            assert float(width.removesuffix("px")) >= 2, found
+            assert colour != "rgba(0, 0, 0, 0)" or mode != "forced", found
 
 
 # --- the embedded data, without a browser ---------------------------------------------------

@@ -100,7 +100,7 @@
     });
     spoken = id;
     if (!id) return;
-    var pieces = document.querySelectorAll('[data-s="' + id.replace(/["\\]/g, "") + '"]');
+    var pieces = piecesOf(id);
     pieces.forEach(function (el) { el.classList.add("is-speaking"); });
     if (pieces.length) {  // an image description is spoken but has no element
       var smooth = !(motion && motion.matches);
@@ -196,9 +196,10 @@
     }
     return null;
   }
-  function pieceOf(id) {
-    return id ? document.querySelector('[data-s="' + id.replace(/["\\]/g, "") + '"]') : null;
+  function piecesOf(id) {
+    return document.querySelectorAll('[data-s="' + id.replace(/["\\]/g, "") + '"]');
   }
+  function pieceOf(id) { return id ? piecesOf(id)[0] || null : null; }
   function step(delta) {
     var i = current, j = where(), list = sections[i].sentences;
     if (delta < 0 && list.length && position() - list[j][1] > 1.5) delta = 0;
@@ -217,7 +218,9 @@
     var piece = pieceOf(id);
     if (!audio.paused || !piece) return;  // while playing, the audio says it
     var langOf = piece.closest("[lang]");
-    say("{value}", piece.textContent, langOf ? langOf.lang : document.documentElement.lang);
+    var text = "";  // a sentence crossing a link is in several pieces
+    piecesOf(id).forEach(function (el) { text += el.textContent; });
+    say("{value}", text, langOf ? langOf.lang : document.documentElement.lang);
   }
   function focusSentence(id) {
     var piece = pieceOf(id);
@@ -238,7 +241,8 @@
       id = step(key === "ArrowDown" ? 1 : -1);
       if (id && onSentence) focusSentence(id); else if (id) tellSentence(id);
     } else if (event.shiftKey && key === "Enter") {
-      if (!focusSentence(spoken || sections[current].sentences[where()][0])) return;
+      var here = sections[current].sentences[where()];
+      if (!focusSentence(spoken || (here && here[0]))) return;
     } else if (onSentence && !event.shiftKey && (key === "Enter" || key === " ")) {
       var place = sentenceIndex(target.getAttribute("data-s"));
       if (place) go(place[0], sections[place[0]].sentences[place[1]][1], true);
