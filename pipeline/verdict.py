@@ -51,10 +51,9 @@ def publish_verdict(msgid: str, entry: Translation | None, where: Location,
     if entry.fuzzy:
         return _FUZZY
     markup = markup_problems(msgid, entry.msgstr)
+    if interface:  # refused like markup, whatever [checks] says: format() would break
+        markup += placeholder_problems(msgid, entry.msgstr)
     problems = [("markup", visible("; ".join(markup)))] if markup else []
-    if interface:  # whatever [checks] placeholders says: a changed name breaks format()
-        problems += [("placeholders", visible(m))
-                     for m in placeholder_problems(msgid, entry.msgstr)]
     if checker is not None:
         problems += [(issue.code, issue.message) for issue in
                      checker.check(msgid, entry.msgstr, where, markup=False)
