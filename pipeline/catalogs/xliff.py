@@ -95,10 +95,13 @@ def _nplurals(plural_forms: str) -> int:
 
 def _unit(parent: etree._Element, ident: str, entry: polib.POEntry, source: str,
           target: str, previous: str | None, braces: bool) -> None:
-    unit = etree.SubElement(parent, _q("trans-unit"), {"id": ident})
+    fuzzy = "fuzzy" in entry.flags
+    # approved as po2xliff sets it (Translate Toolkit's readers take a unit without it
+    # as fuzzy); the state is what CAT tools show, and what import reads first.
+    unit = etree.SubElement(parent, _q("trans-unit"), {
+        "id": ident, "approved": "yes" if target and not fuzzy else "no"})
     unit.set(f"{_XML}space", "preserve")
     fill(etree.SubElement(unit, _q("source")), source, braces)
-    fuzzy = "fuzzy" in entry.flags
     if target:
         element = etree.SubElement(unit, _q("target"), {
             "state": "needs-review-translation" if fuzzy else "translated"})
@@ -185,7 +188,7 @@ def read_xliff(data: bytes, rel: str) -> tuple[list[XliffFile], list[XliffTarget
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 0
-        message = re.sub(r",? line \d+, column \d+$", "", exc.msg or "not well-formed")
+        message = re.sub(r",? line \d+(, column \d+)?$", "", exc.msg or "not well-formed")
         raise ContentError(Location(rel, line), f"broken XML: {message}",
                            "xliff-syntax") from None
     ns = etree.QName(root).namespace or ""

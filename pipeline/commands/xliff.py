@@ -67,7 +67,10 @@ def _write(path: Path, data: bytes) -> None:
     writes to the project); atomically, so a CAT tool never picks up half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    mask = os.umask(0)
+    os.umask(mask)
     try:
+        os.chmod(temp, 0o666 & ~mask)  # mkstemp's 0600 would hide it from the team's tools
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temp, path)
