@@ -188,7 +188,8 @@ def read_xliff(data: bytes, rel: str) -> tuple[list[XliffFile], list[XliffTarget
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 0
-        message = re.sub(r",? line \d+(, column \d+)?$", "", exc.msg or "not well-formed")
+        message = re.sub(r"(,? line \d+)+(, column \d+)?$", "",  # libxml2 names it twice
+                         (exc.msg or "not well-formed").strip())
         raise ContentError(Location(rel, line), f"broken XML: {message}",
                            "xliff-syntax") from None
     ns = etree.QName(root).namespace or ""
