@@ -25,7 +25,8 @@ from markupsafe import Markup, escape
 
 from pipeline.inline import to_plain
 from pipeline.jobs import Job
-from pipeline.model import AudioTrack, LocalizedArticle, LocalizedBlock, LocalizedSection, Location
+from pipeline.model import (Article, AudioTrack, LocalizedArticle, LocalizedBlock,
+                            LocalizedSection, Location)
 from pipeline.outputs.epub_pack import EPUB_TEMPLATES, Book, Chapter, Clip, Resource, Text, pack
 from pipeline.outputs.outreach import epub_path
 from pipeline.outputs.ui_text import ui_text
@@ -86,13 +87,16 @@ class _Books:
         self.env: jinja2.Environment | None = None
         self.uis: dict[str, UIText] = {}
         self.lexicons = lexicon_for(config.locales_dir)
+        self.pictures: dict[str, dict[tuple[int, int], Picture]] = {}
 
     def one(self, page: LocalizedArticle, tracks: dict[str, AudioTrack],
             reporter: Reporter) -> int:
         config = self.site.config
         rel = epub_path(page.lang, page.slug)
-        ordered = [tracks[s.id] for s in page.sections if s.id in tracks]
-        pictures = self._pictures(page)
+        # Neither needs the page's sections, which a kept page has not unpickled (reading
+        # them for every book cost a no-op rebuild more than the rest of this phase).
+        ordered = sorted(tracks.values(), key=lambda t: t.section_id)
+        pictures = self._pictures(page.article)
         job = Job("epub", rel, {
             "format": FORMAT, "article": self.site.inputs.get((page.slug, page.locale), ""),
             "tracks": fingerprint([(t.path, t.size, t.duration) for t in ordered]),
@@ -105,7 +109,7 @@ class _Books:
             self.writer.keep(rel)
             return 1
         try:
-            book = self.book(page, {t.section_id: t for t in ordered}, pictures)
+            book = self.book(page, tracks, pictures)
         except (jinja2.TemplateError, OSError) as exc:
             reporter.error(Location(config.rel(config.output_dir / rel)),
                            f"the talking book was not made: {exc}", "epub-failed")
@@ -115,17 +119,20 @@ class _Books:
         self.done.record_job(job, len(data))
         return 1
 
-    def _pictures(self, page: LocalizedArticle) -> dict[int, Picture]:
-        """The page's images the build copied to output/media/ (copy_media checked them),
-        by block; a remote image or one of a type EPUB readers need not show is left out
-        (its description stays, as text)."""
+    def _pictures(self, article: Article) -> dict[tuple[int, int], Picture]:
+        """The article's images the build copied to output/media/ (copy_media checked them),
+        by place (section, block: a localized article keeps its source's shape); a remote
+        image or one of a type EPUB readers need not show is left out (its description
+        stays, as text). The same for every locale: worked out once per article."""
         from pipeline.confine import image_path
 
-        found: dict[int, Picture] = {}
+        if article.slug in self.pictures:
+            return self.pictures[article.slug]
+        found: dict[tuple[int, int], Picture] = {}
         names: dict[str, str] = {}
-        for number, section in enumerate(page.sections):
+        for number, section in enumerate(article.sections):
             for place, block in enumerate(section.blocks):
-                src = block.image_src
+                src = block.image.src if block.image is not None else ""
                 if not src or "://" in src:
                     continue
                 rel = image_path(src)
@@ -133,13 +140,16 @@ class _Books:
                 if suffix not in IMAGE_TYPES or not self.writer.has(f"media/{rel}"):
                     continue
                 name = names.setdefault(rel, f"images/image-{len(names) + 1}{suffix}")
-                found[id(block)] = Picture(name, f"figure-{number + 1}-{place + 1}",
-                                           self.site.config.output_dir / "media" / rel)
+                found[(number, place)] = Picture(name, f"figure-{number + 1}-{place + 1}",
+                                                 self.site.config.output_dir / "media" / rel)
+        self.pictures[article.slug] = found
         return found
 
     def book(self, page: LocalizedArticle, tracks: dict[str, AudioTrack],
-             pictures: dict[int, Picture]) -> Book:
+             places: dict[tuple[int, int], Picture]) -> Book:
         config = self.site.config
+        pictures = {id(page.sections[number].blocks[place]): picture
+                    for (number, place), picture in places.items()}
         ui = self._ui(page.locale)
         seg = sentence_marks(page, tracks, config.locales_dir, config.skip_sections)
         base = config.base_url + f"{page.lang}/" if config.base_url else ""
