@@ -34,7 +34,7 @@ from pathlib import Path
 
 import polib
 
-from bench import corpus, memory_row, normalise, sphinx_project
+from bench import cluster_rows, corpus, memory_row, normalise, sphinx_project
 from bench.measure import (Run, copy_project, load_average, machine_info, median, run,
                            set_aside, settle_filesystem)
 
@@ -576,6 +576,7 @@ class Bench:
         if "e" in only:  # first: the others delete thousands of files, which slows ext4
             self.catalogs(projects[args.articles])
         if "i" in only: memory_row.measure(self, projects[args.articles])  # bench/memory_row.py
+        if "j" in (args.only or "j") and args.audio_articles: cluster_rows.measure(self, projects[args.audio_articles])  # noqa: E501 bench/cluster_rows.py
         if only & {"a", "b", "c", "d", "h"} and args.audio_articles > 0:
             primed = self.cold_and_floor(projects[args.audio_articles]) \
                 if only & {"a", "b", "h"} or args.quick else None

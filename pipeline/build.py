@@ -92,7 +92,7 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
 def _warm_speaker(config: Config, options: BuildOptions) -> Any:
     """The caller's early speaker when it has one (closed here if audio turns out to be off:
     it would only take a core), or one forked now."""
-    wanted = options.audio and config.audio_enabled
+    wanted = options.audio and config.audio_enabled and not config.scheduler  # a cluster speaks
     if options.speaker is not None:
         if not wanted:
             options.speaker.close()
@@ -315,7 +315,8 @@ def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter)
     audio = ""
     if site.audio is not None:
         a = site.audio.result()
-        speed = (f", real-time factor {a.real_time_factor:.0f}x" if a.synthesized else "")
+        speed = (f", real-time factor {a.real_time_factor:.0f}x" if a.synthesized else "") + (
+            f" on {a.where}" if a.where else "")
         audio = (f", {len(a.tracks)} audio file(s) ({a.audio_seconds / 60:.1f} min; "
                  f"{a.synthesized} synthesized, {a.cached} from cache{speed})")
     pages = counters.pages_rendered + counters.pages_skipped

@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     bld.add_argument("--force", action="store_true", help="rebuild everything, re-synthesize "
                      "all audio")
     bld.add_argument("--explain", action="store_true", help="say why each job ran")
+    bld.add_argument("--scheduler", metavar="ADDRESS", help="speak on a Dask cluster, e.g. "
+                     "tcp://HOST:8786 (default: [build] scheduler, DASK_SCHEDULER_ADDRESS; "
+                     "'local': this machine)")
     return parser
 
 

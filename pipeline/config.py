@@ -21,7 +21,7 @@ DEFAULT_SKIP_SECTIONS = frozenset({"references"})
 # section -> key -> (expected type, description); "*" means any key (e.g. a locale code).
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "project": {"name": str, "source_language": str, "locales": list},
-    "build": {"publish_threshold": (int, float), "site_title": str},
+    "build": {"publish_threshold": (int, float), "site_title": str, "scheduler": str},
     "audio": {"enabled": bool, "voices": dict, "rates": dict, "workers": int,
               "skip_sections": list},
     "checks": {"digits": dict, "*": str},
@@ -62,6 +62,9 @@ class Config:
     organisation: str = ""
     logo: str = ""
     outputs: Outputs = Outputs()
+    # [build] scheduler: a Dask scheduler ("tcp://HOST:8786") that speaks the sections
+    # instead of this machine's processes; "" for this machine (see stages/executor.py).
+    scheduler: str = ""
     check_severities: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # [checks.digits]: the digit systems (CLDR ids) each locale's readers read, e.g.
     # ar = ["latn", "arab"]; locales not listed use textsafety.DEFAULT_DIGITS.
@@ -183,7 +186,30 @@ def load_config(root: Path) -> Config:
         or project.get("name", "Health Library"),
         logo=_logo(root, data.get("site", {}).get("logo", ""), fail),
         outputs=Outputs(**data.get("outputs", {})),
+        scheduler=_scheduler(build.get("scheduler", ""), fail),
     )
+
+
+_SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|ucx)://[^\s/]+$")
+
+
+def scheduler_address(value: str) -> str:
+    """A Dask scheduler address as Dask reads it (``HOST:PORT`` means tcp://); ValueError
+    saying what is wrong. ``--scheduler`` and the environment variable go through it too."""
+    value = value.strip()
+    if value and "://" not in value:
+        value = "tcp://" + value
+    if not _SCHEDULER.match(value):
+        raise ValueError(f"'{value}' is not a Dask scheduler address (e.g. tcp://HOST:8786)")
+    return value
+
+
+def _scheduler(value: str, fail) -> str:
+    try:  # "local": this machine, as with ``build --scheduler local``
+        return scheduler_address(value) if value.strip() not in ("", "local") else ""
+    except ValueError as exc:
+        fail("build.scheduler", str(exc))
+        return ""
 
 
 def _logo(root: Path, logo: str, fail) -> str:

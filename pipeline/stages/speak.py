@@ -11,13 +11,16 @@ thread-safe, and forking a process that has initialised espeak-ng deadlocks): a 
 with "spawn" (speech_pool.py), or for a few sections the build's warm speaker
 (warm_speaker.py). Every job has a time limit, and a crash or an overrun fails that section
 alone (speak_result.py says what happens to its page and its earlier audio).
+
+With a Dask scheduler (``config.scheduler``: ``build --scheduler``, executor.py), the sections
+go to the cluster instead (cluster_speech.py), even one: the warm speaker is not used, and the
+speech comes back as bytes that are stored in this machine's audio cache.
 """
 from __future__ import annotations
 
 import os
-import sys
 import time
-from functools import lru_cache
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -26,6 +29,8 @@ from pipeline.model import LocalizedArticle, Location
 from pipeline.progress import progress_bar
 from pipeline.report import Reporter
 from pipeline.stages.audio_plan import SectionJob, complete, plan_audio
+from pipeline.stages.engine_versions import installed_version as _installed_version
+from pipeline.stages.executor import ClusterError, DaskExecutor, executor_for
 from pipeline.stages.speak_result import (AudioFailure, SpeakResult, SpeechInProgress, Work,
                                           is_cached, page_id, page_job, section_job)
 from pipeline.stages.speech_pool import SpeechPool
@@ -57,11 +62,13 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
     in ``failures``; its page is built without that player; the other sections go on.
     Raises ContentError when ``audio.voices`` names an unknown voice.
     ``state`` (an Incremental) and ``page_inputs`` let unchanged pages and sections be reused.
-    ``writer`` (the build's OutputWriter) publishes the MP3s. ``speaker`` (a WarmSpeaker) speaks up to WARM_SECTIONS changed sections, which are not
-    waited for: a SpeechInProgress is returned while it speaks (a fifth of a one-edit
-    rebuild). Without a speaker, the result is always a SpeakResult. With ``synthesize``
-    False (``build --no-audio``) nothing is spoken: audio already made for the same text is
-    published as before, and sections that would need speech get no player.
+    ``writer`` (the build's OutputWriter) publishes the MP3s. ``speaker`` (a WarmSpeaker)
+    speaks up to WARM_SECTIONS changed sections, which are not waited for: a
+    SpeechInProgress is returned while it speaks (a fifth of a one-edit rebuild). Without a
+    speaker, the result is always a SpeakResult. With ``synthesize`` False (``build
+    --no-audio``) nothing is spoken: audio already made for the same text is published as
+    before, and sections that would need speech get no player. ``config.scheduler`` sends
+    the sections to a Dask cluster; ClusterError when it cannot be reached or is lost.
     """
     started = time.perf_counter()
     factory = engine_factory or default_engine
@@ -86,20 +93,30 @@ def speak_articles(articles: Sequence[LocalizedArticle], config: Config, output_
         if job.problem:  # never reaches a voice (audio_plan.py)
             work.done(job, 0.0, job.problem, job.problem_part)
     work.fresh = fresh = [job for job in fresh if not job.problem]
-    if speaker is not None and 0 < len(fresh) <= WARM_SECTIONS:
+    if speaker is not None and 0 < len(fresh) <= WARM_SECTIONS and not config.scheduler:
         # A few changed sections (a translator's edits): the build's warm speaker has the
         # engine loaded already (warm_speaker.py) and speaks them one after the other while
         # the build renders; a pool would cost more in start-up than the speech.
         spoken = _speak_warm(speaker, fresh, work, config, factory, jobs, reporter)
         if spoken is not None:
             return spoken
-    if fresh:
-        try:
-            _speak_in_pool(fresh, work, factory, jobs, reporter,
-                           lambda voices: check_voices(config, voices))
-        except RuntimeError as exc:  # espeak-ng missing or broken: the pages still build
-            return _engine_unavailable(exc, todo, plan.silent_locales, reporter)
-    return work.result()
+    return _speak_rest(fresh, work, config, factory, jobs, reporter)
+
+
+def _speak_rest(fresh: list[SectionJob], work: Work, config: Config, factory: EngineFactory,
+                jobs: int, reporter: Reporter) -> SpeakResult:
+    """Speak ``fresh`` on a pool or the cluster and give the whole result."""
+    if not fresh:
+        return work.result()
+    try:
+        where = _speak_in_pool(fresh, work, factory, jobs, reporter,
+                               lambda voices: check_voices(config, voices), config.scheduler)
+    except ClusterError:  # the build stops: nothing of this phase is in output/ yet
+        raise
+    except RuntimeError as exc:  # espeak-ng missing or broken: the pages still build
+        return _engine_unavailable(exc, list(work.plan.jobs), work.plan.silent_locales,
+                                   reporter)
+    return replace(work.result(), where=where) if where else work.result()
 
 
 def _reuse_sections(work: Work, state: Any) -> None:
@@ -170,11 +187,14 @@ def _speak_warm(speaker: Any, fresh: list[SectionJob], work: Work, config: Confi
 
 
 def _speak_in_pool(fresh: list[SectionJob], work: Work, factory: EngineFactory, jobs: int,
-                   reporter: Reporter, check: Any = None) -> None:
-    """Speak ``fresh`` on a new pool of worker processes; RuntimeError when the engine
-    cannot start. ``check`` is given the engine's voice ids first."""
+                   reporter: Reporter, check: Any = None, scheduler: str = "") -> str:
+    """Speak ``fresh`` on a new pool of worker processes, or on the Dask cluster at
+    ``scheduler``; RuntimeError when the engine cannot start, ClusterError when the
+    scheduler cannot be reached or is lost. ``check`` is given the engine's voice ids
+    first. Returns where the sections were spoken ("" for this machine) for the summary."""
     workers = min(jobs if jobs > 0 else os.cpu_count() or 1, len(fresh))
-    with SpeechPool(factory, workers) as pool:
+    executor = executor_for(scheduler, workers) if scheduler else None
+    with _speech_runner(executor, factory, workers, reporter) as pool:
         voices = pool.voice_ids()
         if check is not None:
             check(voices)
@@ -183,6 +203,18 @@ def _speak_in_pool(fresh: list[SectionJob], work: Work, factory: EngineFactory, 
         for job, *outcome in progress_bar(pool.speak(ordered), "audio", reporter,
                                           len(ordered)):
             work.done(job, *outcome)
+    return executor.description if executor is not None else ""
+
+
+def _speech_runner(executor: DaskExecutor | None, factory: EngineFactory, workers: int,
+                   reporter: Reporter) -> Any:
+    """The local pool (SpeechPool), or the cluster's runner: both answer ``voice_ids()``
+    and ``speak(jobs)`` with the same outcomes."""
+    if executor is None:
+        return SpeechPool(factory, workers)
+    from pipeline.stages.cluster_speech import ClusterSpeech
+
+    return ClusterSpeech(executor, factory, reporter)
 
 
 def _engine_unavailable(exc: Exception, todo: list[SectionJob], silent: tuple[str, ...],
@@ -208,31 +240,3 @@ def _engine_identity(factory: EngineFactory) -> str:
 
         encoder = soundfile.__version__
     return f"{getattr(factory, '__qualname__', repr(factory))} {engine} sf {encoder}"
-
-
-def _installed_version(name: str) -> str | None:
-    """An installed distribution's version, from the name of its ``.dist-info`` folder (pip
-    names it ``name-version.dist-info``) where there is one: importing importlib.metadata
-    took a tenth of the speech stage of a one-edit rebuild."""
-    prefix = name.replace("-", "_").lower() + "-"
-    for names in _dist_info_folders():
-        for entry in names:
-            if entry.lower().startswith(prefix):
-                return entry[len(prefix):-len(".dist-info")]
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return None
-
-
-@lru_cache(maxsize=1)
-def _dist_info_folders() -> tuple[tuple[str, ...], ...]:
-    found = []
-    for folder in sys.path:
-        try:
-            found.append(tuple(n for n in os.listdir(folder or ".") if n.endswith(".dist-info")))
-        except OSError:
-            continue
-    return tuple(found)

@@ -58,6 +58,7 @@ class SpeakResult:
     cached: int = 0  # sections taken from the audio cache
     synthesized_seconds: float = 0.0  # audio seconds synthesized by this build
     track_entries: tuple[str, ...] = ()  # each track's manifest line (manifest.track_entry)
+    where: str = ""  # the Dask cluster that spoke the sections (executor.py); "" for this machine
 
     # Finished speech, so a build takes this or a SpeechInProgress alike.
     waiting: ClassVar[frozenset[tuple[str, str]]] = frozenset()

@@ -4,16 +4,24 @@ warm speaker alike).
 A job speaks a section's utterances sentence by sentence (their speech text, planned by
 audio_plan with speech_text/; tts/sentences.py cuts an over-long one), checks each
 piece of audio (not silent, ends in espeak's closing pause: one retry), joins the utterances
-with a gap, brings it to even loudness (loudness.py), encodes one MP3, checks that it decodes to the same length, and stores it untagged
-in the audio cache with the utterances' timings and their sentences' boundaries; the parent
-tags and publishes it. ``serve`` is a worker process's whole life: it tells the parent which
-utterance it is speaking, so a job that hangs or crashes is reported at that segment's line.
+with a gap, brings it to even loudness (loudness.py), encodes one MP3, checks that it decodes
+to the same length, and stores it untagged in the audio cache with the utterances' timings and
+their sentences' boundaries; the parent tags and publishes it. ``serve`` is a worker process's
+whole life: it tells the parent which utterance it is speaking, so a job that hangs or crashes
+is reported at that segment's line.
+
+On a Dask cluster (cluster_speech.py) the same section is a task, ``speak_remote``: the worker
+may be another machine, so it returns the MP3 and its timings instead of writing the cache,
+and the build process stores them (``store``). The engine is made on the first task of each
+worker process (``_engine_for``), as a pool worker makes it when it starts.
 """
 from __future__ import annotations
 
 import io
 import json
+import pickle
 import signal
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -102,20 +110,103 @@ def speak_job(job: SectionJob, progress: Callable[[int], None] | None = None
     """(decode error in seconds, "", -1) or (0, why it failed, the utterance it failed on
     or -1); never raises."""
     try:
-        return _speak_section(_engine_or_error(), job, progress), "", -1
+        decode_error, data, meta = _speak_section(_engine_or_error(), job, progress)
+        store(job, data, meta)
+        return decode_error, "", -1
     except PartError as exc:
         return 0.0, str(exc), exc.part
     except Exception as exc:  # reported by the parent, naming article, locale and section
         return 0.0, str(exc) or type(exc).__name__, -1
 
 
-def _speak_section(engine: SpeechEngine, job: SectionJob,
-                   progress: Callable[[int], None] | None) -> float:
-    """Synthesize, verify, join and encode one section into the audio cache (atomically).
+class SectionFailed(RuntimeError):
+    """A section that failed in a Dask task, raised so that Dask tries it once more; its
+    arguments (why, the utterance it failed on) are all it holds, so it pickles."""
+
+    def __init__(self, message: str, part: int = -1):
+        super().__init__(message, part)
+
+    @property
+    def part(self) -> int:
+        return self.args[1]
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+_engines: dict[bytes, tuple[SpeechEngine | None, str]] = {}
+# One engine per process and pyttsx3 is not thread-safe: a worker with several threads
+# speaks one section at a time (the README asks for one thread per worker process).
+_engine_lock = threading.Lock()
+
+
+def speak_remote(job: SectionJob, factory: EngineFactory) -> tuple[float, bytes, bytes]:
+    """A Dask task: (decode error, untagged MP3, timings JSON) of ``job``; raises
+    SectionFailed (naming this worker when its engine cannot start)."""
+    with _engine_lock:
+        engine = _engine_for(factory)
+        try:
+            return _speak_section(engine, job, None)
+        except PartError as exc:
+            raise SectionFailed(str(exc), exc.part) from None
+        except Exception as exc:
+            raise SectionFailed(str(exc) or type(exc).__name__) from None
+
+
+def probe(factory: EngineFactory) -> tuple[str, frozenset[str], str, tuple[str, ...]]:
+    """A Dask task run once on each worker before any section: its address, its engine's
+    voices, why the engine cannot start ("" when it can) and the versions its audio
+    depends on (cluster_speech.versions)."""
+    from pipeline.stages.engine_versions import versions
+
+    with _engine_lock:
+        try:
+            voices, error = _engine_for(factory).voice_ids(), ""
+        except SectionFailed as exc:
+            voices, error = frozenset(), str(exc)
+    return worker_address(), voices, error, versions()
+
+
+def _engine_for(factory: EngineFactory) -> SpeechEngine:
+    """This process's engine for ``factory``, made by the first task that needs it."""
+    key = pickle.dumps(factory)  # each task unpickles its own copy of the factory
+    if key not in _engines:
+        import soundfile  # noqa: F401  (before espeak-ng: see init)
+
+        try:
+            _engines[key] = (factory(), "")
+        except Exception as exc:
+            _engines[key] = (None, f"{type(exc).__name__}: {exc}")
+    engine, error = _engines[key]
+    if engine is None:
+        raise SectionFailed(f"the speech engine cannot start on Dask worker "
+                            f"{worker_address()}: {error}")
+    return engine
+
+
+def worker_address() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):  # not in a Dask worker
+        return "(not a Dask worker)"
+
+
+def store(job: SectionJob, data: bytes, meta: bytes) -> None:
+    """A section's untagged MP3 and its timings into the audio cache, atomically.
 
     The cached file has no tags: the same speech under another section or article (a rename,
     a move) is reused as is, and only the tags differ.
     """
+    cache = Path(job.cache)
+    write_bytes_atomic(cache, data)  # the MP3 first: the .json marks a complete entry
+    write_bytes_atomic(cache.with_suffix(".json"), meta)
+
+
+def _speak_section(engine: SpeechEngine, job: SectionJob,
+                   progress: Callable[[int], None] | None) -> tuple[float, bytes, bytes]:
+    """Synthesize, verify, join and encode one section: (decode error, MP3, timings JSON)."""
     import numpy as np
     import soundfile
 
@@ -162,10 +253,7 @@ def _speak_section(engine: SpeechEngine, job: SectionJob,
             "timings": [[t.text, t.lang, t.voice, t.start, t.end] for t in timings],
             # [utterance index, sentence, start, end]: for text/audio sync
             "sentences": bounds}
-    cache = Path(job.cache)
-    write_bytes_atomic(cache, data)  # the MP3 first: the .json marks a complete entry
-    write_bytes_atomic(cache.with_suffix(".json"), json.dumps(meta).encode("utf-8"))
-    return decode_error
+    return decode_error, data, json.dumps(meta).encode("utf-8")
 
 
 def _speak_utterance(engine: SpeechEngine, utterance: Utterance
