@@ -125,7 +125,10 @@ def test_updates_are_deterministic_and_msgfmt_clean(library, tmp_path):
     ok(root, "update")
     assert {p: p.read_bytes() for p in before} == before
     shutil.rmtree(root / ".pipeline-cache")  # every catalog merged and filled again
+    ok(root, "update", "--check")  # the memory notes are no difference
     ok(root, "update")
+    assert {p: p.read_bytes() for p in before} == before
+    ok(root, "update", "--no-memory")  # nothing new to fill; the notes stay
     assert {p: p.read_bytes() for p in before} == before
     for path in before:
         done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)],

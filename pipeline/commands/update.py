@@ -35,7 +35,10 @@ def update(config: Config, reporter: Reporter, locales: list[str] | None = None,
     templates = _read_templates(config, pots, reporter)  # read once, used for every locale
     pots = [pot for pot in pots if pot in templates]
     pot_prints = {pot: bytes_fingerprint(data) for pot, data in templates.items()}
-    plan = _MemoryPlan(config, state, reporter, memory, check_only)
+    # --check asks whether catalogs are up to date with their templates: the memory's
+    # suggestions are offered by update, not required (a translation in one catalog must
+    # not make CI fail on every other catalog that shares the string).
+    plan = _MemoryPlan(config, state, reporter, memory and not check_only, check_only)
 
     def merge_inputs(pot: Path, po_print: str, code: str) -> str:
         return fingerprint(__version__, pot_prints[pot], po_print, code, config.name)
@@ -45,7 +48,7 @@ def update(config: Config, reporter: Reporter, locales: list[str] | None = None,
         try:
             result = update_catalog(pot, po, rel, code, pot.stem, config.name,
                                     write=not check_only, pot=templates[pot],
-                                    memory=plan.memories.get(code))
+                                    memory=plan.memories.get(code, _NO_MEMORY))
         except ContentError as exc:
             reporter.add(exc.issue)
             return None
@@ -99,6 +102,9 @@ def _sort_jobs(config: Config, chosen: list[str], pots: list[Path], state: Build
     return results, new, merges
 
 
+# Without a memory (--no-memory, --check), update still carries the memory notes of
+# earlier pre-fills over the merge, so that the catalogs do not change for that alone.
+_NO_MEMORY = Memory()
 # An untranslated entry: "msgstr" with an empty string and no continuation line.
 _OPEN = re.compile(rb'^msgstr ""\n(?!")', re.M)
 
