@@ -2,7 +2,9 @@
 
 An error-severity problem keeps a segment from being published (it falls back to the source);
 a warning is shown to translators. The checks guard what patients rely on: doses and numbers,
-links, and the required medical terms of a glossary.
+links, and the required medical terms of a glossary; and, as Translate Toolkit's pofilter does,
+the form (checks_style.py: doubled spaces, start capital, interface placeholders). Consistency
+across a locale's catalogs needs them all at once: checks_consistency.py, checks_library.py.
 """
 from __future__ import annotations
 

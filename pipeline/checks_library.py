@@ -27,8 +27,8 @@ from pipeline.state import fingerprint
 def report_library_checks(config: Config, pages: Sequence[LocalizedArticle],
                           inputs: Mapping[tuple[str, str], str], done: Incremental,
                           reporter: Reporter) -> None:
-    """``inputs``: each page's print (``build.Localized.inputs``), what it was made of. The
-    check of a locale whose pages are unchanged reads no page (1800 pages cost 8 ms)."""
+    """``inputs``: each page's print (``build.Localized.inputs``), what it was made of. A
+    locale whose pages are unchanged reads no page: 1-5 ms for 1800 pages in 9 locales."""
     prints: dict[str, list[str]] = {}
     for (slug, locale), made_of in inputs.items():
         if locale != config.source_language:
