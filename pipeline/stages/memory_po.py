@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.model import Role
 
@@ -150,7 +151,8 @@ _ROLE = re.compile(r'Article (title|subtitle)\b|Section heading \(|Section ".*?\
                        re.escape(r.value) for r in Role) + r")$")
 
 
-def role_of(comments: tuple[str, ...] | list[str]) -> str:
+@lru_cache(maxsize=4096)  # a template's comments, looked up once per locale
+def role_of(comments: tuple[str, ...]) -> str:
     """The role (a ``Role`` value, or "interface" for site text) that the extracted comments
     of an entry record; "" when they record none (a memory file without comments)."""
     if not comments:
