@@ -44,6 +44,7 @@ from pipeline.verdict import publish_verdict
 NEAR = 75.0  # the lowest similarity update offers (as fuzzy)
 MEMORY_FILES = ("memory.po", "memory.tmx")
 _CACHE_VERSION = 2
+_REWRITE_AFTER = 20  # files read again before the cache is rewritten
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,11 @@ def load_memory(locales_dir: Path, locale: str, reporter: Reporter, locales_rel:
         if files == cached and built is not None:  # the usual case: nothing changed
             return Memory(units=built)
         memory = Memory([(name, entry[1]) for name, entry in files.items()])
-        if cache_path is not None and write_cache:
+        # A few changed files are read again next time (a millisecond each); rewriting the
+        # whole cache (a megabyte for 200 articles) costs more than that.
+        stale = sum(cached.get(name) != entry for name, entry in files.items()) + \
+            sum(name not in files for name in cached)
+        if cache_path is not None and write_cache and (stale >= _REWRITE_AFTER or not cached):
             _write_cache(cache_path, files, memory.units)
     return memory
 
