@@ -44,8 +44,6 @@ def _parser() -> argparse.ArgumentParser:
                      "catalogs are out of date (for CI)")
     upd.add_argument("--no-memory", action="store_true", help="do not pre-fill new entries "
                      "from the locale's other catalogs and memory file")
-    upd.add_argument("--no-memory", action="store_true", help="do not pre-fill new entries "
-                     "from the locale's other catalogs and memory file")
 
     chk = command("check", help="check translations (numbers, links, markup, glossary)")
     chk.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
@@ -53,8 +51,6 @@ def _parser() -> argparse.ArgumentParser:
     sts = command("stats", help="translation progress per locale and article")
     sts.add_argument("-l", "--locale", action="append", dest="locales", metavar="LOCALE")
     sts.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    sts.add_argument("--analysis", action="store_true", help="source words of the work "
-                     "left, in match bands against the translation memory")
     sts.add_argument("--analysis", action="store_true", help="source words of the work "
                      "left, in match bands against the translation memory")
 
