@@ -11,7 +11,8 @@ Measured, CPU-time based (the machine may be shared; CPU time barely moves with 
 - cores kept busy: CPU seconds of everything that worked for the build (the build process and
   its pool; or the build process, the workers, their nannies and the scheduler) / (wall
   seconds x cores); target >= 0.90
-- overhead: cluster / local, wall and CPU (target <= 1.10x, judged on wall time)
+- overhead: cluster / local, CPU and wall of each side-by-side pair (target <= 1.10x, judged
+  on CPU time: on a shared machine the wall times of a pair can differ by 2x)
 - the per-task scheduling cost (200 empty tasks through the scheduler: seconds each), the
   round trip of one task, and a build's fixed cost of using a cluster (importing
   distributed, connecting, probing each worker)
@@ -35,6 +36,18 @@ OVERHEAD_TARGET = 1.10  # cluster / local wall time, at most
 ARTICLES, LOCALES = 4000, 20  # the library of the projection
 WORKERS = (1, 8, 64)
 EMPTY_TASKS = 200
+# A no-op rebuild of the whole benchmark corpus with audio: 0.66 s for 200 articles x 9
+# languages (BENCHMARKS.md, row c, quiet machine): what a one-msgstr rebuild pays per page
+# besides its one section. (A no-op of the small subset is mostly start-up.)
+NOOP_PER_PAGE = 0.66 / 1800
+# Dask's own timers, at their defaults, kept an idle LocalCluster of 2 workers at 0.27 CPU
+# seconds per second here (event-loop tick every 20 ms, system monitor every 0.5 s, the
+# workers' profiler), 0.04 with these; the README gives them to workers as environment
+# variables (DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL=1s ...).
+QUIET_DASK = {"distributed.admin.tick.interval": "1s",
+              "distributed.admin.system-monitor.interval": "1s",
+              "distributed.worker.memory.monitor-interval": "1s",
+              "distributed.worker.profile.enabled": False}
 
 
 @dataclass
@@ -46,7 +59,7 @@ class Build:
     pages: int
     ok: bool
     error: str = ""
-    noop: float = 0.0  # a no-op rebuild right after (local only), seconds
+    noop_cpu: float = 0.0  # CPU of a no-op rebuild right after, on this machine
 
 
 def measure(bench, project: Path) -> None:
@@ -60,8 +73,11 @@ def measure(bench, project: Path) -> None:
     jobs = bench.args.jobs
     bench.log(f"j. cold audio build: local pool of {jobs} vs a LocalCluster of {jobs} "
               "worker process(es), 1 thread each")
-    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", silence_logs=logging.ERROR)
+    import dask
+
+    with dask.config.set(QUIET_DASK):  # passed on to the workers by their nannies
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                               dashboard_address=":0", silence_logs=logging.ERROR)
     try:
         with Client(cluster, set_as_default=False) as client:
             pids = [p for pair in client.run(lambda: (os.getpid(), os.getppid())).values()
@@ -82,8 +98,8 @@ def _rounds(bench, project: Path, address: str, pids: list[int]) -> dict[str, li
             target = copy_project(project, RUNS / f"cluster-{mode}")
             extra = ["--scheduler", address] if mode == "cluster" else []
             result = _cold(target, extra, pids if mode == "cluster" else [], bench.args.jobs)
-            if mode == "local" and result.ok:
-                result.noop = _cold(target, [], [], bench.args.jobs).wall  # nothing to do
+            if result.ok:  # the same build's fixed costs: start-up, state, no-op checks
+                result.noop_cpu = _cold(target, [], [], bench.args.jobs).client_cpu
             runs[mode].append(result)
             bench.log(f"  j {mode} #{i + 1}: {result.wall:.1f}s wall, {result.cpu:.1f}s CPU "
                       f"({result.client_cpu:.1f}s in the build process), {result.sections} "
@@ -162,12 +178,14 @@ def _task_costs(client, address: str) -> dict[str, float]:
              "ws = list(c.nthreads()); "
              "[f.result() for f in [c.submit(os.getpid, workers=[w], pure=False) "
              "for w in ws]]; print(time.perf_counter() - t); c.close()")
+    children = _children_cpu()
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     try:
         start_up = float(done.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         start_up = float("nan")
-    return {"per_task": per_task, "round_trip": median(trips) or 0.0, "start_up": start_up}
+    return {"per_task": per_task, "round_trip": median(trips) or 0.0, "start_up": start_up,
+            "start_up_cpu": _children_cpu() - children}
 
 
 def _rows(bench, runs: dict[str, list[Build]], costs: dict[str, float], jobs: int) -> None:
@@ -193,12 +211,12 @@ def _rows(bench, runs: dict[str, list[Build]], costs: dict[str, float], jobs: in
     pairs = list(zip(runs["local"], runs["cluster"]))
     walls = [c.wall / lo.wall for lo, c in pairs if lo.ok and c.ok]
     cpus = [c.cpu / lo.cpu for lo, c in pairs if lo.ok and c.ok]
-    ratio = median(walls)
-    bench.row("j", "cluster / local, cold audio build (wall; pairs run side by side)",
+    ratio = median(cpus)
+    bench.row("j", "cluster / local, cold audio build (CPU; pairs run side by side)",
               round(ratio, 2), "x", f"<= {OVERHEAD_TARGET:.2f}",
               status_of(ratio <= OVERHEAD_TARGET),
-              f"per pair {', '.join(f'{w:.2f}' for w in walls)}; CPU "
-              f"{', '.join(f'{c:.2f}' for c in cpus)}")
+              f"CPU per pair {', '.join(f'{c:.2f}' for c in cpus)}; wall "
+              f"{', '.join(f'{w:.2f}' for w in walls)}")
     bench.row("j", "scheduling cost per task / one task's round trip / cluster start-up",
               f"{costs['per_task'] * 1000:.1f} ms / {costs['round_trip'] * 1000:.0f} ms / "
               f"{costs['start_up']:.1f} s", detail=f"{EMPTY_TASKS} empty tasks; start-up: a "
@@ -219,19 +237,23 @@ def projection(good: dict[str, list[Build]], costs: dict[str, float]
     workers' part is their CPU per section divided among them, but never faster than the
     scheduler hands out tasks (its measured cost per task). A one-msgstr rebuild costs the
     no-op rebuild of the whole library (measured on the subset, scaled by pages), the
-    cluster start-up, one round trip and one section."""
-    cluster, local = good["cluster"], good["local"]
+    cluster start-up, one round trip and one section (NOOP_PER_PAGE: the no-op rebuild of
+    the whole benchmark corpus, per page)."""
+    cluster = good["cluster"]
     sections = median([r.sections for r in cluster])
     pages = max(1, median([r.pages for r in cluster]))
     worker_cpu = median([(r.cpu - r.client_cpu) / r.sections for r in cluster])
-    client_cpu = median([r.client_cpu / r.sections for r in cluster])
-    noop_per_page = median([r.noop / r.pages for r in local if r.noop and r.pages])
+    # the build process's work that grows with the library: its CPU less a no-op
+    # rebuild's (start-up, state) and less a fresh process's import of distributed and
+    # connection (both paid once per build)
+    client_cpu = median([max(0.0, r.client_cpu - r.noop_cpu - costs["start_up_cpu"])
+                         / r.sections for r in cluster])
     total_sections = ARTICLES * LOCALES * sections / pages
     lines = []
     for workers in WORKERS:
         speech = total_sections * max(worker_cpu / workers, costs["per_task"])
         cold = total_sections * client_cpu + speech + costs["start_up"]
-        one = (noop_per_page or 0) * ARTICLES * LOCALES + costs["start_up"] + \
+        one = NOOP_PER_PAGE * ARTICLES * LOCALES + costs["start_up"] + \
             costs["round_trip"] + worker_cpu
         lines.append((f"projection: {ARTICLES} articles x {LOCALES} locales on {workers} "
                        "worker(s): cold / one msgstr", f"{_hours(cold)} / {one:.0f} s",
