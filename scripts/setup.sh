@@ -83,4 +83,12 @@ fi
 # where PYTHONDONTWRITEBYTECODE is set every command would compile the sources again (a
 # fifth of a rebuild's start-up). Only changed files are compiled; stale ones are ignored.
 .venv/bin/python -m compileall -q pipeline >/dev/null || true
+# The same for the installed packages, once per lock: uv installs no bytecode, and with
+# PYTHONDONTWRITEBYTECODE set (as on these machines) every command compiled jinja2, babel and
+# the rest again: 0.64 s of a one-msgstr rebuild's 1.5 s.
+pyc_stamp=".venv/.compiled-$(cat uv.lock | sha1sum | cut -c1-12)-$want"
+if [ ! -e "$pyc_stamp" ]; then
+  .venv/bin/python -m compileall -q -j0 "$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" >/dev/null 2>&1 || true
+  rm -f .venv/.compiled-* && touch "$pyc_stamp"
+fi
 echo "setup: ready"
