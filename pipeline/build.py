@@ -32,7 +32,7 @@ from pipeline.site import Site, Speech
 from pipeline.stages.localize import localize
 from pipeline.stages.speech_checks import (SpeechChecker, lexicon_issues, speech_checker_for,
                                            speech_print)
-from pipeline.stages.update import po_path_for
+from pipeline.ui import po_path_for
 from pipeline.stages.warm_speaker import warm_speaker
 from pipeline.state import fingerprint
 from pipeline.tts import default_engine

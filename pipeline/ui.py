@@ -69,4 +69,9 @@ def ui_verdict(catalog: Catalog, msgid: str, checker: Checker | None) -> Verdict
 
 
 def ui_po_path(locales_dir: Path, locale: str) -> Path:
-    return locales_dir / locale / "LC_MESSAGES" / f"{UI_DOMAIN}.po"
+    return po_path_for(locales_dir, locale, UI_DOMAIN)
+
+
+def po_path_for(locales_dir: Path, locale: str, slug: str) -> Path:
+    """Where a locale's catalog of an article (or of the interface) lives."""
+    return locales_dir / locale / "LC_MESSAGES" / f"{slug}.po"

@@ -15,8 +15,7 @@ from pipeline.plurals import plural_forms_differ
 from pipeline.report import ContentError, Reporter
 from pipeline.stages.read import read_sources
 from pipeline.stages.speech_checks import check_speech_po, speech_checker_for
-from pipeline.stages.update import po_path_for
-from pipeline.ui import UI_DOMAIN, ui_po_path
+from pipeline.ui import UI_DOMAIN, po_path_for, ui_po_path
 
 
 def catalogs_for(config: Config, locale: str, articles: list[Article], reporter: Reporter

@@ -22,11 +22,7 @@ from pipeline.report import ContentError
 from pipeline.state import bytes_fingerprint
 from pipeline.stages.memory import Memory
 from pipeline.stages.memory_fill import fill_catalog
-from pipeline.ui import UI_DOMAIN
-
-
-def po_path_for(locales_dir: Path, locale: str, slug: str) -> Path:
-    return locales_dir / locale / "LC_MESSAGES" / f"{slug}.po"
+from pipeline.ui import UI_DOMAIN, po_path_for  # noqa: F401  (commands import it here)
 
 
 def merged_catalog(pot_path: Path, po_path: Path, po_rel: str, locale: str, project: str,
