@@ -81,7 +81,8 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
             final = speech.result() if speech is not None else None  # the wait, if any
             pages.write_waiting(final)
             whole = write_article_audio(site, final, writer, reporter)
-            write_outreach(Built(site, final, whole), writer, reporter)
+            write_outreach(Built(site, final, whole, _workers(config, options)), writer,
+                           reporter)
             writer.write_text("manifest.json", manifest.finish(final, whole))
             _close(writer, site, final)
         _count_audio(final, done.counters)
@@ -272,7 +273,7 @@ def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], con
                                      .is_dir() for code in (config.source_language, *config.locales)):
         return None
 
-    jobs = options.jobs or config.audio_workers or os.cpu_count() or 1
+    jobs = _workers(config, options)
     try:
         result = speak_articles(pages, config, config.output_dir, jobs, reporter,
                                 engine_factory=options.engine_factory, state=done,
@@ -285,6 +286,10 @@ def speak(pages: list[LocalizedArticle], inputs: dict[tuple[str, str], str], con
         reporter.add(exc.issue)
         return None
     return result
+
+
+def _workers(config: Config, options: BuildOptions) -> int:
+    return options.jobs or config.audio_workers or os.cpu_count() or 1
 
 
 def _count_audio(final: Any, counters: Counters) -> None:

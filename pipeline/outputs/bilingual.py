@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.locales import locale_info
 from pipeline.outputs.outreach import bilingual_path, has_bilingual
-from pipeline.outputs.print_doc import PrintKit, render_pdf
+from pipeline.outputs.print_doc import PrintKit, render_all
 from pipeline.report import Reporter
 from pipeline.writer import OutputWriter
 
@@ -26,7 +26,7 @@ def write(built: Any, writer: OutputWriter, reporter: Reporter) -> int:
     pages = [p for p in site.pages if has_bilingual(site, p) and p.slug in sources]
     if not pages:
         return 0
-    kit, count = PrintKit(site, reporter), 0
+    kit, count, pending = PrintKit(site, reporter), 0, []
     for page in pages:
         source = sources[page.slug]
         rel, audio = bilingual_path(page.lang, page.slug), built.audio_of(page)
@@ -41,8 +41,5 @@ def write(built: Any, writer: OutputWriter, reporter: Reporter) -> int:
                           masthead=kit.masthead(page, audio))
         if html is None:
             continue
-        data = render_pdf(kit.doc(html, page))
-        writer.write_bytes(rel, data)
-        site.done.record_job(job, len(data))
-        count += 1
-    return count
+        pending.append((job, rel, kit.doc(html, page)))
+    return count + render_all(built, pending, writer, reporter)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.outputs.outreach import handout_path
-from pipeline.outputs.print_doc import PrintKit, render_pdf
+from pipeline.outputs.print_doc import PrintKit, render_all
 from pipeline.report import Reporter
 from pipeline.writer import OutputWriter
 
@@ -28,7 +28,7 @@ def write(built: Any, writer: OutputWriter, reporter: Reporter) -> int:
     if not site.config.base_url:
         reporter.progress("PDF handouts without addresses or QR codes: set [site] base_url "
                           "in pipeline.toml to the address the site is published at")
-    kit, count = PrintKit(site, reporter), 0
+    kit, count, pending = PrintKit(site, reporter), 0, []
     for page in site.pages:
         rel, audio = handout_path(page.lang, page.slug), built.audio_of(page)
         job = kit.job("pdf", rel, (page,), audio)
@@ -40,8 +40,5 @@ def write(built: Any, writer: OutputWriter, reporter: Reporter) -> int:
                           masthead=kit.masthead(page, audio))
         if html is None:
             continue
-        data = render_pdf(kit.doc(html, page))
-        writer.write_bytes(rel, data)
-        site.done.record_job(job, len(data))
-        count += 1
-    return count
+        pending.append((job, rel, kit.doc(html, page)))
+    return count + render_all(built, pending, writer, reporter)

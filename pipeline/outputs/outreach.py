@@ -22,6 +22,7 @@ class Built:
     site: Site
     speech: Any  # the SpeakResult (every track final), or None when audio is off
     article_audio: tuple[ArticleAudio, ...]  # the whole-article MP3s, in page order
+    workers: int = 1  # processes for CPU-heavy jobs (PDFs) on this machine
 
     def audio_of(self, page: LocalizedArticle) -> ArticleAudio | None:
         for audio in self.article_audio:

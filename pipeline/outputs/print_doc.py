@@ -183,3 +183,36 @@ def _template_place(name: str, site: Site) -> Any:
     project = site.config.root / "templates" / name
     return Location(site.config.rel(project) if project.exists()
                     else f"pipeline/templates/{name}")
+
+
+# Fewer PDFs than this render in the build's process: a spawned worker's start (Python and
+# WeasyPrint's import, ~1 s) costs more than two or three handouts (0.2-0.6 s each).
+POOL_FROM = 6
+
+
+def render_all(built: Any, pending: list[tuple[Any, str, PrintDoc]], writer: Any,
+               reporter: Any) -> int:
+    """Render ``pending`` ((job, path under output/, doc)) through the build's executor
+    (worker processes, or the Dask cluster when the build has one) and write each PDF
+    through the writer as it arrives; the number written. A PDF that fails is reported
+    with its path; the others are written."""
+    from pipeline.model import Location
+    from pipeline.progress import progress_bar
+    from pipeline.stages.executor import LocalExecutor, executor_for
+
+    site = built.site
+    docs = [doc for _, _, doc in pending]
+    executor = executor_for(site.config.scheduler, built.workers) \
+        if len(docs) >= POOL_FROM or site.config.scheduler else LocalExecutor(1)
+    written = 0
+    for done in progress_bar(executor.map(render_pdf, docs), "handouts", reporter,
+                             total=len(docs)):
+        job, rel, doc = pending[done.index]
+        if done.error:
+            reporter.warn(Location(f"output/{rel}"), f"the PDF was not made: {done.error}",
+                          "pdf-failed")
+            continue
+        writer.write_bytes(rel, done.value)
+        site.done.record_job(job, len(done.value))
+        written += 1
+    return written
