@@ -34,7 +34,7 @@ from pathlib import Path
 
 import polib
 
-from bench import cluster_rows, corpus, memory_row, normalise, sphinx_project
+from bench import cluster_rows, corpus, memory_row, normalise, outreach_rows, sphinx_project
 from bench.measure import (Run, copy_project, load_average, machine_info, median, run,
                            set_aside, settle_filesystem)
 
@@ -572,20 +572,22 @@ class Bench:
             self.notes.append("pipeline build has no --force yet: full builds use fresh copies")
         RUNS.mkdir(parents=True, exist_ok=True)
         projects = self.corpora()
-        only = set(args.only or "abcdefghi")
+        only = set(args.only or "abcdefghik")
         if "e" in only:  # first: the others delete thousands of files, which slows ext4
             self.catalogs(projects[args.articles])
         if "i" in only: memory_row.measure(self, projects[args.articles])  # bench/memory_row.py
         if "j" in (args.only or "j") and args.audio_articles: cluster_rows.measure(self, projects[args.audio_articles])  # noqa: E501 bench/cluster_rows.py
-        if only & {"a", "b", "c", "d", "h"} and args.audio_articles > 0:
+        primed = None
+        if only & {"a", "b", "c", "d", "h", "k"} and args.audio_articles > 0:
             primed = self.cold_and_floor(projects[args.audio_articles]) \
-                if only & {"a", "b", "h"} or args.quick else None
+                if only & {"a", "b", "h", "k"} or args.quick else None
             if only & {"c", "d"}:
                 if args.quick:
                     if primed is not None:
                         self.audio_rebuilds(primed, args.audio_articles)
                 elif (full := self.full_audio(projects[args.articles])) is not None:
                     self.audio_rebuilds(full, args.articles)
+        if "k" in only: outreach_rows.measure(self, primed)  # bench/outreach_rows.py
         if only & {"c", "d", "g"}:
             self.scaling(projects)
         self.memory_rows()
@@ -595,7 +597,7 @@ class Bench:
 
     def report(self, load_before: float) -> int:
         elapsed = time.perf_counter() - self.started
-        order = {k: i for i, k in enumerate("abcdefgh")}
+        order = {k: i for i, k in enumerate("abcdefghijk")}
         rows = sorted(self.rows, key=lambda r: order.get(r["key"], 9))
         if self.args.only:  # c and d need the scaling runs, which also measure g...
             shown = self.args.only + "f" + ("a" if "h" in self.args.only else "")
