@@ -161,7 +161,7 @@ class BuildState:
 
 
 def _read(path: Path) -> dict:
-    with path.open("rb") as handle, _no_gc():
+    with path.open("rb") as handle, no_gc():
         data = pickle.load(handle)
         # Long-lived and acyclic (frozen dataclasses, tuples): moved out of the collector's
         # sight before it runs again, or every later collection would walk all of it.
@@ -172,13 +172,13 @@ def _read(path: Path) -> dict:
 
 
 def _write(path: Path, data: dict) -> bool:
-    with _no_gc():
+    with no_gc():
         blob = pickle.dumps(data, protocol=5)
     return write_bytes_atomic(path, blob)
 
 
 @contextmanager
-def _no_gc():
+def no_gc():
     """Pause the cyclic garbage collector: unpickling a state of 100,000s of objects would
     trigger dozens of full collections, each walking every object made so far (2.5x the
     load time), to find no cycles."""

@@ -75,18 +75,8 @@ def stats_rows(config: Config, reporter: Reporter, locales: list[str] | None
 
 def stats(config: Config, reporter: Reporter, locales: list[str] | None, fmt: str) -> str:
     rows = stats_rows(config, reporter, locales)
-    if fmt == "json":
-        print(json.dumps([{**asdict(r), "percent": round(r.percent, 1)} for r in rows],
-                         indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([*StatsRow.__dataclass_fields__, "percent"])
-        for r in rows:
-            writer.writerow([*asdict(r).values(), f"{r.percent:.1f}"])
-        print(out.getvalue(), end="")
-    else:
-        print(_table(rows, colour=sys.stdout.isatty()))
+    _print(rows, fmt, StatsRow, ("percent", lambda r: round(r.percent, 1)),
+           lambda: _table(rows, colour=sys.stdout.isatty()))
     words = sum(r.words for r in rows)
     done = sum(r.translated_words for r in rows)
     share = f"{100 * done / words:.0f}%" if words else "-"
@@ -161,23 +151,31 @@ class _NotYet(Reporter):
 
 def analysis(config: Config, reporter: Reporter, locales: list[str] | None, fmt: str) -> str:
     rows = analysis_rows(config, reporter, locales)
-    if fmt == "json":
-        print(json.dumps([{**asdict(r), "to_translate": r.to_translate} for r in rows],
-                         indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([*AnalysisRow.__dataclass_fields__, "to_translate"])
-        for r in rows:
-            writer.writerow([*asdict(r).values(), r.to_translate])
-        print(out.getvalue(), end="")
-    else:
-        print(analysis_table(rows))
+    _print(rows, fmt, AnalysisRow, ("to_translate", lambda r: r.to_translate),
+           lambda: analysis_table(rows))
     left = sum(r.to_translate for r in rows)
     reused = sum(r.repetitions + r.exact for r in rows)
     return (f"stats --analysis: {len({r.locale for r in rows})} locale(s), {len(rows)} "
             f"article(s), {left} source word(s) to translate, {reused} of them repeated or "
             f"exact matches (similarity: rapidfuzz fuzz.ratio); {reporter.tally()}")
+
+
+def _print(rows: list, fmt: str, kind: type, extra: tuple, table) -> None:
+    """One serializer per format for both reports: JSON, CSV (the row's fields and one
+    computed column, ``extra`` = (name, value of a row)), or the table ``table()`` makes."""
+    name, value = extra
+    if fmt == "json":
+        print(json.dumps([{**asdict(r), name: value(r)} for r in rows], indent=2,
+                         ensure_ascii=False))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([*kind.__dataclass_fields__, name])
+        for r in rows:
+            writer.writerow([*asdict(r).values(), value(r)])
+        print(out.getvalue(), end="")
+    else:
+        print(table())
 
 
 def run(args, config: Config, reporter: Reporter) -> str:

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import gc
 import pickle
 import re
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +36,7 @@ from pipeline.fsutil import write_bytes_atomic
 from pipeline.model import Location
 from pipeline.report import ContentError, Reporter
 from pipeline.stages.memory_po import header_field, role_of, scan_po
-from pipeline.state import bytes_fingerprint, file_fingerprint, fingerprint
+from pipeline.state import bytes_fingerprint, file_fingerprint, fingerprint, no_gc
 from pipeline.verdict import publish_verdict
 
 NEAR = 75.0  # the lowest similarity update offers (as fuzzy)
@@ -245,7 +243,7 @@ def load_memory(locales_dir: Path, locale: str, reporter: Reporter, locales_rel:
     it where they read it). ``prints``: every catalog's print by file name, when the caller
     has made them (a file is then read only when the cache does not hold its print)."""
     cache_path = cache_dir / f"memory-{locale}.pickle" if cache_dir else None
-    with _no_gc():  # tens of thousands of tuples, no cycles: see state._no_gc
+    with no_gc():  # tens of thousands of tuples, no cycles: see state.no_gc
         cached, built = _read_cache(cache_path)
         files: dict[str, _Cached] = {}
         for name, path in _sources(locales_dir, locale, prints):
@@ -302,17 +300,6 @@ def _read_cache(path: Path | None) -> tuple[dict[str, _Cached], dict | None]:
     except Exception:  # missing, truncated or foreign: read every file again
         pass
     return {}, None
-
-
-@contextmanager
-def _no_gc():
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_file(path: Path, data: bytes, name: str, locale: str, rel: str):
