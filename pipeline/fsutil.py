@@ -8,7 +8,7 @@ import os
 import stat
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from pipeline.model import Issue, Location, Severity
 
@@ -87,13 +87,41 @@ def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
         raise WriteError(path, errno.EPERM, "its folder is a symbolic link leading outside "
                          "the project")
     try:
-        _replace(path, data, durable)
+        _replace(path, lambda fd: _write_all(fd, data), durable)
     except OSError as exc:
         raise WriteError(path, exc.errno, exc.strerror or str(exc)) from exc
     return True
 
 
-def _replace(path: Path, data: bytes, durable: bool) -> None:
+def write_stream_atomic(path: Path, produce: Callable[[BinaryIO], None],
+                        durable: bool = True) -> None:
+    """Like write_bytes_atomic for a file too large to hold in memory (a language's offline
+    bundle: 600 MB for 200 articles with audio): ``produce`` writes it into the temp file
+    (seekable, as zipfile needs), which then replaces ``path``. No comparison with the old
+    file: the caller made it because its inputs changed. ``durable=False`` skips the fsync
+    even over an old file: only for derived files the caller can tell are whole (by size)."""
+    path = Path(path)
+    if _project is not None and not path.parent.resolve().is_relative_to(_project):
+        raise WriteError(path, errno.EPERM, "its folder is a symbolic link leading outside "
+                         "the project")
+
+    def fill(fd: int) -> None:
+        with os.fdopen(fd, "wb", closefd=False) as handle:
+            produce(handle)
+
+    try:
+        _replace(path, fill, durable)
+    except OSError as exc:
+        raise WriteError(path, exc.errno, exc.strerror or str(exc)) from exc
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _replace(path: Path, fill: Callable[[int], None], durable: bool) -> None:
     if not path.parent.is_dir():
         path.parent.mkdir(parents=True, exist_ok=True)
     while True:
@@ -105,9 +133,7 @@ def _replace(path: Path, data: bytes, durable: bool) -> None:
             continue
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            fill(fd)
             if durable:
                 os.fsync(fd)
             os.fchmod(fd, 0o644)  # whatever the umask, as a plain write would leave it

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Callable, Iterable
 
-from pipeline.fsutil import write_bytes_atomic
+from pipeline.fsutil import write_bytes_atomic, write_stream_atomic
 from pipeline.jobs import Job
 from pipeline.state import fingerprint
 
@@ -51,6 +51,14 @@ class OutputWriter:
         changed = write_bytes_atomic(Path(full), data)
         self.written += changed
         return changed
+
+    def write_stream(self, path: Path | str, produce: Callable[[BinaryIO], None],
+                     durable: bool = True) -> None:
+        """Write a large file that ``produce`` streams into (fsutil.write_stream_atomic)."""
+        full = self._full(path)
+        self._claim(full)
+        write_stream_atomic(Path(full), produce, durable)
+        self.written += 1
 
     def write_text(self, path: Path | str, text: str) -> bool:
         return self.write_bytes(path, text.encode("utf-8"))

@@ -221,6 +221,19 @@ def test_one_msgstr_change_repacks_only_that_locales_bundle(root):
     assert f"<bdi>{format_size(len(new_es), 'es')}</bdi>" in index
 
 
+def test_a_bundle_cut_short_is_made_again(root):
+    """Bundles are written without fsync: a power cut can leave one truncated, and its size
+    then tells the next build so."""
+    run(root)
+    zip_path = root / "output/bundles/es.zip"
+    whole = zip_path.read_bytes()
+    zip_path.write_bytes(whole[:1000])
+    run(root)
+    assert zip_path.read_bytes() == whole
+    with zipfile.ZipFile(zip_path) as archive:
+        assert archive.testzip() is None
+
+
 def test_bundles_off_makes_no_zip_and_no_link(tmp_path):
     target = tmp_path / "site"
     shutil.copytree(PROJECT, target)
