@@ -25,7 +25,7 @@ from pipeline.model import Article, Issue, LocalizedArticle, Location, Severity,
 from pipeline.outputs.article_audio import write_article_audio
 from pipeline.outputs.assets import copy_media, write_assets
 from pipeline.outputs.pages import PageWriter
-from pipeline.outputs.outreach import Built, write_outreach
+from pipeline.outputs.outreach import Built, describe_outreach, write_outreach
 from pipeline.outputs.review import write_review
 from pipeline.report import ContentError, Reporter
 from pipeline.site import Site, Speech
@@ -81,13 +81,13 @@ def build(config: Config, reporter: Reporter, options: BuildOptions) -> str:
             final = speech.result() if speech is not None else None  # the wait, if any
             pages.write_waiting(final)
             whole = write_article_audio(site, final, writer, reporter)
-            write_outreach(Built(site, final, whole, _workers(config, options)), writer,
-                           reporter)
+            made = write_outreach(Built(site, final, whole, _workers(config, options)),
+                                  writer, reporter)
             writer.write_text("manifest.json", manifest.finish(final, whole))
             _close(writer, site, final)
         _count_audio(final, done.counters)
         done.finish(started)
-    return _summary(site, done.counters, time.monotonic() - started, reporter)
+    return _summary(site, done.counters, time.monotonic() - started, reporter, made)
 
 
 def _warm_speaker(config: Config, options: BuildOptions) -> Any:
@@ -297,7 +297,8 @@ def _count_audio(final: Any, counters: Counters) -> None:
         counters.sections_synthesized, counters.sections_cached = final.synthesized, final.cached
 
 
-def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter) -> str:
+def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter,
+             made: dict[str, int]) -> str:
     for item in site.withheld:
         reporter.progress(f"not published: {item.slug} [{item.locale}]: {item.reason}")
     for (slug, locale), reason in site.kept.items():
@@ -329,5 +330,5 @@ def _summary(site: Site, counters: Counters, seconds: float, reporter: Reporter)
     held = f", {len(site.withheld)} withheld below threshold" if site.withheld else ""
     bad = f", {failing} failing segment(s) shown in the source language" if failing else ""
     return (f"build: {pages} article page(s){unchanged} in {len(site.locales)} locale(s){audio}"
-            f"{held}{bad} in "
+            f"{describe_outreach(made)}{held}{bad} in "
             f"{seconds:.1f}s; {', '.join(parts)}; {reporter.tally()}")

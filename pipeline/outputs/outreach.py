@@ -90,3 +90,15 @@ def write_outreach(built: Built, writer: Any, reporter: Any) -> dict[str, int]:
     """Every outreach kind in order; the number of files each made or kept."""
     return {write.__module__.rsplit(".", 1)[-1]: write(built, writer, reporter)
             for write in _registry()}
+
+
+_MADE = {"podcast": "podcast feed(s)", "handout": "PDF handout(s)",
+         "bilingual": "bilingual handout(s)", "epub": "EPUB book(s)",
+         "bundle": "offline bundle(s)"}
+
+
+def describe_outreach(made: dict[str, int]) -> str:
+    """For the build's summary: ", 7 PDF handout(s), 6 bilingual handout(s), ..." (made or
+    kept), nothing for the kinds that are off."""
+    return "".join(f", {count} {_MADE.get(kind, kind)}" for kind, count in made.items()
+                   if count)
