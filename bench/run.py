@@ -765,7 +765,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="worker processes for the builds and the floor (default: cores)")
     parser.add_argument("--slow-limit", type=float, default=20.0, metavar="S",
                         help="a rebuild slower than this is measured once (default 20)")
-    parser.add_argument("--only", help="letters of the figures to measure (a-h), e.g. 'ab', 'abh' or 'e'")
+    parser.add_argument("--only", help="letters of the figures to measure (a-k), e.g. 'ab', 'abh' or 'e'")
     parser.add_argument("--quick", action="store_true",
                         help="rebuilds with audio (c, d) on the --audio-articles subset, not "
                         "on the whole corpus (which needs a build of all its audio: about "

@@ -173,7 +173,12 @@ class PagePool:
                 problems().external.append(request.url)
 
         def on_failed(request) -> None:
-            if request.url.startswith(LOCAL_SCHEMES):
+            # A media element aborts its own requests when it seeks, changes source or its
+            # page goes (a page taken from the pool may still be loading the last holder's
+            # audio); a missing file fails otherwise (net::ERR_FILE_NOT_FOUND).
+            aborted_media = request.failure == "net::ERR_ABORTED" and \
+                request.url.endswith((".mp3", ".vtt"))
+            if request.url.startswith(LOCAL_SCHEMES) and not aborted_media:
                 problems().failed.append(f"{request.url} ({request.failure})")
 
         def on_console(message) -> None:
