@@ -47,6 +47,9 @@ def press_play(page) -> None:
     page.focus("#player-play")
     page.keyboard.press("Enter")
     page.wait_for_function(f"!{AUDIO}.paused", timeout=10_000)
+    # the button and box follow the audio's "play" event, which comes a task after play()
+    # (a fresh-clone run read the label in between once)
+    page.wait_for_selector(".is-playing", timeout=10_000)
 
 
 def seek_to(page, time: float, pause: bool = True) -> None:
