@@ -32,21 +32,19 @@ def has_feed(site: Site, locale: str) -> bool:
 
 def write(built: Any, writer: OutputWriter, reporter: Reporter) -> int:
     """The feeds; the number written."""
-    site, audio = built.site, built.article_audio
+    site = built.site
     if site.audio is None:
         return 0
     if not site.config.base_url:
         reporter.progress("no podcast feeds: set [site] base_url in pipeline.toml to the "
                           "address the site is published at (feeds need absolute links)")
         return 0
-    by_page = {(a.locale, a.slug): a for a in audio}
     count = 0
     for locale in site.locales:
         pages = [p for p in site.pages if p.locale == locale]
         if not pages or not has_feed(site, locale):
             continue
-        items = [(page, by_page[(page.locale, page.slug)]) for page in pages
-                 if (page.locale, page.slug) in by_page]
+        items = [(page, found) for page in pages if (found := built.audio_of(page))]
         rel = f"{locale_info(locale).tag}/{FEED_NAME}"
         # A job: making the feeds again cost every rebuild 45 ms (feedgen, 9 locales).
         job = Job("feed", rel, {

@@ -284,9 +284,8 @@ def voice_note(section: LocalizedSection, page_tag: str, where: Locale,
     other = [lang for lang in langs if lang != page_tag]
     if not other:
         return "", ""
-    code = other[0].replace("-", "_").split("_")[0]
     return ("wholly" if len(other) == len(langs) else "partly",
-            where.languages.get(code) or other[0])
+            _language_name(other[0], where))
 
 
 def player_speeds(locale: str) -> list[tuple[str, str]]:
@@ -298,8 +297,15 @@ def player_speeds(locale: str) -> list[tuple[str, str]]:
 
 def _language_name(code: str, where: Locale) -> str:
     """A language's name in the page's language ("inglés" on a Spanish page), else in its
-    own (CLDR has no English name for English in Haitian Creole)."""
-    return where.languages.get(code.split("_")[0]) or locale_info(code).native_name
+    own (CLDR has no English name for English in Haitian Creole). ``code``: a gettext code
+    or a BCP 47 tag. The one rule for the players' and the takeaways' language names."""
+    base = code.replace("-", "_").split("_")[0]
+    if base in where.languages:
+        return where.languages[base]
+    try:
+        return locale_info(base).native_name
+    except ValueError:  # a tag CLDR does not know: shown as written
+        return code
 
 
 def _x_default(versions: list[PageLink], source_lang: str) -> str:
